@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The project's test command (README): builds and runs every .NET test project,
+# then prints one closing line "N passed, N failed, N skipped" from the test results.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+results=$(mktemp -d)
+status=0
+dotnet test LspLlama.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+python3 - "$results" <<'PY'
+import sys, glob, xml.etree.ElementTree as ET
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(path).getroot().find(".//{*}Counters")
+    if c is None: continue
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)); s += int(c.get("notExecuted", 0))
+print(f"{p} passed, {f} failed, {s} skipped")
+PY
+rm -rf "$results"
+exit $status
