@@ -1,0 +1,15 @@
+namespace LspLlama.Core.Session;
+
+/// <summary>
+/// Where the context plan expects the next edits to land, as token indices into the planned
+/// sequence. The checkpoint policy saves checkpoints at (or just before) these positions, so that
+/// an edit there rolls back to a nearby checkpoint instead of re-decoding from far away.
+/// </summary>
+/// <param name="SegmentStarts">First token of each segment (edits in other files land there).</param>
+/// <param name="CursorLineStart">First token of the cursor's line in the active document (typing lands there).</param>
+/// <param name="PrefixEnd">Index just after the FIM prefix, i.e. where the cursor is in the sequence.</param>
+public sealed record SyncHints(IReadOnlyList<int> SegmentStarts, int CursorLineStart, int PrefixEnd)
+{
+    /// <summary>No hints: the policy falls back to evenly spaced checkpoints.</summary>
+    public static SyncHints None { get; } = new([], -1, -1);
+}
