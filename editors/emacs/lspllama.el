@@ -202,8 +202,10 @@ Without a range, the empty region at point."
   "The part of ITEM still to insert at point.
 Nil when ITEM does not fit the buffer."
   (pcase-let* ((text (lspllama--item-text item))
-               (`(,beg . ,end) (lspllama--item-region item)))
-    (when (and (<= beg (point)) (<= (point) end))
+               (`(,beg . ,_end) (lspllama--item-region item)))
+    ;; Point may be past the range's end once the user typed (or accepted) into the item: the
+    ;; typed text then stands in for the range and the item still fits if it starts with it.
+    (when (<= beg (point))
       (let ((typed (buffer-substring-no-properties beg (point))))
         (when (string-prefix-p typed text)
           (substring text (length typed)))))))
@@ -271,7 +273,7 @@ AUTOMATIC marks a request made while typing."
          (ghost (and item (lspllama--ghost item))))
     (when ghost
       (let ((insert (funcall text-fn ghost))
-            (rest-end (cdr (lspllama--item-region item))))
+            (rest-end (max (point) (cdr (lspllama--item-region item)))))
         (lspllama--hide)
         ;; The item replaces its range: the typed part stays, the text after point in the range
         ;; goes only when the whole item is accepted.

@@ -75,6 +75,10 @@ run_nvim() {
 }
 run_emacs() {
   install_emacs
+  # The package must byte-compile without warnings.
+  cp "$ROOT/editors/emacs/lspllama.el" "$WORK/"
+  "$TOOLS/emacs/emacs" --batch -Q --eval '(setq byte-compile-error-on-warn t)' \
+    -f batch-byte-compile "$WORK/lspllama.el" 2> >(grep -v "^Warning: Lisp directory" >&2)
   HOME=$WORK/emacs-home timeout 120 "$TOOLS/emacs/emacs" --batch -Q -L "$ROOT/editors/emacs" \
     -l "$HERE/emacs/test.el" 2> >(grep -v "^Warning: Lisp directory" >&2)
 }
