@@ -14,7 +14,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-export ROOT
+export ROOT TOOLS=${TOOLS:-$ROOT/.tools}
 # shellcheck source=lib/install.sh
 source "$HERE/lib/install.sh"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -54,7 +54,7 @@ export LSPLLAMA_E2E_MODEL=${LSPLLAMA_E2E_MODEL:-}
 
 # --- which completion tests run
 install_node_client
-probe() { (cd "$HERE/node" && timeout 60 node probe.js); }
+probe() { (cd "$HERE/node" && timeout 60 node probe.js 2>"$WORK/probe.log") || { cat "$WORK/probe.log" >&2; return 1; }; }
 case ${LSPLLAMA_E2E_COMPLETIONS:-auto} in
   on) inline=1 completion=1 ;;
   off) inline=0 completion=0 ;;
