@@ -30,10 +30,14 @@ export function serverCommand(config = vscode.workspace.getConfiguration('lsplla
  */
 export function serverSettings(config = vscode.workspace.getConfiguration('lspllama')): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
-  for (const group of ['model', 'completion', 'checkpoints']) {
+  for (const group of ['model', 'completion', 'checkpoints', 'log']) {
     const value = config.get<Record<string, unknown>>(group);
     if (value && typeof value === 'object') {
-      settings[group] = { ...value };
+      // '' and 0 are the "let the server choose" defaults: leave them out.
+      const set = Object.entries(value).filter(([, v]) => v !== '' && v !== 0 && v !== null && v !== undefined);
+      if (set.length > 0) {
+        settings[group] = Object.fromEntries(set);
+      }
     }
   }
   const model = settings.model as Record<string, unknown> | undefined;

