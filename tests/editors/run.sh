@@ -27,7 +27,7 @@ for s in "${suites[@]}"; do
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lspllama-e2e.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${LSPLLAMA_E2E_KEEP:-}" ] && echo "[editors] kept $WORK" >&2 || rm -rf "$WORK"' EXIT
 export LSPLLAMA_E2E_WORK=$WORK
 
 # --- the server

@@ -45,7 +45,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<LspLla
 
   return {
     ready: async () => {
-      await starting;
+      // Follow restarts: a start that failed and was replaced (say, by a settings change) is not the answer.
+      for (;;) {
+        const current = starting;
+        try {
+          await current;
+          return;
+        } catch (e) {
+          if (current === starting) {
+            throw e;
+          }
+        }
+      }
     },
     sendRequest: async <R>(method: string, params: unknown) => {
       await starting;

@@ -26,10 +26,17 @@ done
 
 stage "packaged and installed both extensions"
 cp "$HERE/../fixtures/A.cs" "$HERE/../fixtures/B.cs" "$D/ws/"
-cat > "$D/ud/User/settings.json" <<JSON
+# The extension's settings go into the workspace: in some code-server starts the user settings
+# reached the extension host late or never (the server then started as plain `lspllama`).
+mkdir -p "$D/ws/.vscode"
+cat > "$D/ws/.vscode/settings.json" <<JSON
 {
   "lspllama.server.path": "$LSPLLAMA_E2E_SERVER",
-  "lspllama.model.path": "${LSPLLAMA_E2E_MODEL:-}",
+  "lspllama.model.path": "${LSPLLAMA_E2E_MODEL:-}"
+}
+JSON
+cat > "$D/ud/User/settings.json" <<JSON
+{
   "editor.inlineSuggest.enabled": true,
   "editor.quickSuggestions": { "other": false, "comments": false, "strings": false },
   "files.eol": "\n",
@@ -57,6 +64,7 @@ CR=
 cleanup() { [ -n "$CR" ] && kill "$CR" 2>/dev/null; kill "$CS" 2>/dev/null; wait 2>/dev/null; }
 trap cleanup EXIT
 for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
+echo "[vscode] code-server up after ${SECONDS} s" >&2
 chromium --headless=new --no-sandbox --disable-gpu --no-first-run --disable-dev-shm-usage \
   --user-data-dir="$D/chrome" "http://127.0.0.1:$PORT/?folder=$D/ws" >"$D/chromium.log" 2>&1 &
 CR=$!

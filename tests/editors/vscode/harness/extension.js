@@ -10,9 +10,10 @@ const vscode = require('vscode');
 
 const RESULT = process.env.E2E_RESULT;
 const log = [];
+const started = Date.now();
 
 function note(line) {
-  log.push(line);
+  log.push(`${line} (+${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (RESULT) {
     fs.writeFileSync(`${RESULT}.log`, log.join('\n') + '\n');
   }
@@ -180,7 +181,14 @@ async function run() {
     throw new Error('the LspLlama extension is not installed');
   }
   api = await ext.activate();
-  await api.ready();
+  // The user settings (the server's path) can reach the extension host after activation; the
+  // extension then restarts the server. Wait for a running server, not for the first attempt.
+  let lastError;
+  await waitFor(
+    () => api.ready().then(() => true, (e) => ((lastError = e), delay(250).then(() => false))),
+    30000,
+    () => `the server did not start: ${lastError}`,
+  );
   note(`LspLlama ${ext.packageJSON.version} active, VS Code ${vscode.version}`);
   const a = await syncTests();
   if (process.env.LSPLLAMA_E2E_INLINE === '1') {
