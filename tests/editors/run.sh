@@ -6,7 +6,8 @@
 # Environment:
 #   LSPLLAMA_E2E_SERVER       the server to test: an `lspllama` executable or lspllama.dll
 #                             (default: src/LspLlama/bin/Release/net10.0/lspllama.dll, built if missing)
-#   LSPLLAMA_E2E_MODEL        a GGUF model for the server (default: a tiny one from `lspllama make-model`
+#   LSPLLAMA_E2E_MODEL        a GGUF model for the server (default: a tiny random-weight one built
+#                             by `lspllama make-model --arch $LSPLLAMA_E2E_MODEL_ARCH` (granitehybrid)
 #                             when the server has that command, else none)
 #   LSPLLAMA_E2E_COMPLETIONS  auto (default): run the completion tests (inline accept, completion
 #                             lists) only for the kinds the server advertises in its initialize
@@ -42,12 +43,14 @@ export LSPLLAMA_E2E_SERVER
 server_cmd() { case $LSPLLAMA_E2E_SERVER in *.dll | *.DLL) echo dotnet "$LSPLLAMA_E2E_SERVER" ;; *) echo "$LSPLLAMA_E2E_SERVER" ;; esac; }
 
 # --- the model: a tiny random-weight one, built by the server itself when it can
+# (a hybrid one by default: recurrent memory is what the server's checkpoints are for).
+ARCH=${LSPLLAMA_E2E_MODEL_ARCH:-granitehybrid}
 if [ -z "${LSPLLAMA_E2E_MODEL:-}" ] && $(server_cmd) --help 2>&1 | grep -qw make-model; then
-  LSPLLAMA_E2E_MODEL=$TOOLS/models/e2e-tiny.gguf
-  if [ ! -f "$LSPLLAMA_E2E_MODEL" ]; then
-    mkdir -p "$TOOLS/models"
-    log "building a tiny model with make-model"
-    $(server_cmd) make-model --out "$LSPLLAMA_E2E_MODEL" >&2
+  LSPLLAMA_E2E_MODEL=$WORK/e2e-$ARCH.gguf
+  log "building a tiny $ARCH model with make-model"
+  if ! $(server_cmd) make-model --arch "$ARCH" -o "$LSPLLAMA_E2E_MODEL" --layers 2 --embd 64 --ctx 4096 --seed 1 >&2; then
+    log "make-model failed: the tests run without a model"
+    LSPLLAMA_E2E_MODEL=
   fi
 fi
 export LSPLLAMA_E2E_MODEL=${LSPLLAMA_E2E_MODEL:-}
