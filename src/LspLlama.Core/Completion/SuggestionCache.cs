@@ -53,6 +53,9 @@ internal sealed class SuggestionCache(int capacity = 64)
         {
             _recency.Remove(node);
             _recency.AddFirst(node);
+
+            // It is shown again, so typing its first characters must hit as well.
+            _shown = new Shown(request, node.Value.Suggestion);
             return new CacheHit(node.Value.Suggestion, CacheHitKind.Recent);
         }
 

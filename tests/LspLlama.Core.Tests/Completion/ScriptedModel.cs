@@ -15,8 +15,8 @@ internal sealed class ScriptedModel(IReadOnlyList<int> script, FakeClock? clock 
 
     public List<int> Accepted { get; } = [];
 
-    /// <summary>Called with the number of samples so far, before each sample (e.g. to cancel).</summary>
-    public Action<int>? BeforeSample { get; init; }
+    /// <summary>Called with the number of tokens accepted so far, after each decode (e.g. to cancel during it).</summary>
+    public Action<int>? AfterAccept { get; init; }
 
     /// <summary>One token per UTF-8 byte of <paramref name="text"/>.</summary>
     public static ScriptedModel PerByte(string text, FakeClock? clock = null, TimeSpan step = default) =>
@@ -36,7 +36,6 @@ internal sealed class ScriptedModel(IReadOnlyList<int> script, FakeClock? clock 
             throw new InvalidOperationException("Sample called again before the previous token was accepted.");
         }
 
-        BeforeSample?.Invoke(Sampled);
         clock?.Advance(step);
         int token = Sampled < script.Count ? script[Sampled] : FakeByteTokenizer.Eos;
         Sampled++;
@@ -53,6 +52,7 @@ internal sealed class ScriptedModel(IReadOnlyList<int> script, FakeClock? clock 
 
         _pending = null;
         Accepted.Add(token);
+        AfterAccept?.Invoke(Accepted.Count);
     }
 }
 
