@@ -8,14 +8,16 @@ internal readonly record struct StopPoint(int Length, StopReason Reason);
 /// in the middle of a token).
 /// <list type="bullet">
 /// <item>Mid-line cursor (see <see cref="CursorLine.IsMidLine"/>): the suggestion ends at the first line break.</item>
-/// <item>Indentation: let B be the indentation of the cursor's line as completed by the first
-/// generated line. A later line indented less than B ends the suggestion before that line.
-/// Blank lines never stop it. Once a line at indentation B ends with an opener (<c>{ ( [ :</c>,
-/// also the cursor's line itself), the block is "open": the next line back at B ends it. If that
-/// line starts with a closer (<c>}</c>, <c>)</c>, <c>]</c>) it is kept as the block's end (C#
-/// braces), unless it opens again (<c>} else {</c>, which continues the block); a continuation keyword (<c>else</c>,
-/// <c>elif</c>, <c>except</c>, <c>finally</c>, <c>catch</c>) or a lone opener (Allman <c>{</c>)
-/// continues the block; any other line at B (a sibling after a Python block) is cut.</item>
+/// <item>Indentation. Let B be the indentation of the cursor's line as completed by the first
+/// generated line. Blank lines never decide anything. A later line indented less than B ends the
+/// suggestion before that line (the enclosing block's <c>}</c> or the next Python definition).
+/// Lines at B are siblings and go on, except when the cursor's line opened a block (it ends with
+/// <c>{ ( [ :</c>, or the next line is a lone Allman <c>{</c>): then the first line back at B
+/// ends that block. A closer (<c>}</c>, <c>});</c>) is kept as the block's end, and the suggestion
+/// stops after it unless the next line continues the construct (<c>else</c>, <c>catch</c>, …);
+/// a closer that opens again (<c>} else {</c>), a continuation keyword (<c>else:</c>,
+/// <c>except E:</c>) or a lone opener goes on; anything else (the sibling after a Python block)
+/// is cut.</item>
 /// </list>
 /// A closing brace the document already has is removed afterwards by the next-lines check of
 /// <see cref="SuggestionCleanup"/>.
@@ -23,6 +25,13 @@ internal readonly record struct StopPoint(int Length, StopReason Reason);
 internal static class StopRules
 {
     private static readonly string[] s_continuationKeywords = ["else", "elif", "except", "finally", "catch"];
+
+    private enum Continuation
+    {
+        No,
+        Yes,
+        Undecided,
+    }
 
     /// <summary>
     /// Finds where <paramref name="text"/> must end, or null if generation may go on.
@@ -44,49 +53,75 @@ internal static class StopRules
         string cursorLine = cursor.Before + text[..LineContentEnd(text, firstBreak)];
         int block = CursorLine.IndentWidth(cursorLine, tabSize);
         bool open = EndsWithOpener(cursorLine);
+        bool firstLine = true;
+        int? closedAt = null;
 
-        int lineStart = firstBreak + 1;
-        while (true)
+        for (int lineStart = firstBreak + 1; ; )
         {
             int lineBreak = text.IndexOf('\n', lineStart);
             bool complete = lineBreak >= 0 || ended;
             int lineEnd = lineBreak >= 0 ? LineContentEnd(text, lineBreak) : text.Length;
             ReadOnlySpan<char> line = text.AsSpan(lineStart, lineEnd - lineStart);
             ReadOnlySpan<char> content = line.Trim();
-
-            // A blank line (or one whose indentation is still being generated) decides nothing.
             if (!content.IsEmpty)
             {
                 int indent = CursorLine.IndentWidth(line, tabSize);
                 var before = new StopPoint(LineContentEnd(text, lineStart - 1), StopReason.IndentationReturn);
+                if (closedAt is { } closed)
+                {
+                    // The line after a block's closer says whether the construct goes on.
+                    Continuation next = indent == block ? ClassifyContinuation(content, complete) : Continuation.No;
+                    if (next == Continuation.Undecided)
+                    {
+                        return null;
+                    }
+
+                    if (next == Continuation.No)
+                    {
+                        return new StopPoint(closed, StopReason.IndentationReturn);
+                    }
+
+                    closedAt = null;
+                }
+
                 if (indent < block)
                 {
                     return before;
                 }
 
-                if (indent == block && complete)
+                if (indent == block)
                 {
-                    if (open)
+                    if (!open)
                     {
-                        bool closes = IsCloser(content[0]);
-                        if ((closes && EndsWithOpener(content)) || IsLoneOpener(content) || StartsWithContinuationKeyword(content))
+                        open = complete && firstLine && IsLoneOpener(content);
+                    }
+                    else if (IsCloser(content[0]))
+                    {
+                        // `}` ends the block; `} else {` continues it. Decided once the line is whole.
+                        if (complete && !EndsWithOpener(content))
                         {
-                            // `} else {`, `else:`, Allman `{`: the same construct goes on.
+                            if (lineBreak < 0)
+                            {
+                                return null;
+                            }
+
+                            closedAt = lineEnd;
                         }
-                        else if (closes)
-                        {
-                            return lineBreak >= 0 ? new StopPoint(lineEnd, StopReason.IndentationReturn) : null;
-                        }
-                        else
+                    }
+                    else if (content[0] is '{' or '(' or '[')
+                    {
+                        if (complete && !IsLoneOpener(content))
                         {
                             return before;
                         }
                     }
-                    else if (EndsWithOpener(content))
+                    else if (ClassifyContinuation(content, complete) == Continuation.No)
                     {
-                        open = true;
+                        return before;
                     }
                 }
+
+                firstLine = false;
             }
 
             if (lineBreak < 0)
@@ -112,18 +147,33 @@ internal static class StopRules
 
     private static bool IsLoneOpener(ReadOnlySpan<char> content) => content.Length == 1 && content[0] is '{' or '(' or '[';
 
-    private static bool StartsWithContinuationKeyword(ReadOnlySpan<char> content)
+    /// <summary>
+    /// Whether <paramref name="content"/> starts with a continuation keyword; undecided while an
+    /// unfinished line could still become one (<c>el</c>, <c>else</c> before its next char).
+    /// </summary>
+    private static Continuation ClassifyContinuation(ReadOnlySpan<char> content, bool complete)
     {
         foreach (string keyword in s_continuationKeywords)
         {
-            if (content.StartsWith(keyword, StringComparison.Ordinal)
-                && (content.Length == keyword.Length || !IsWordChar(content[keyword.Length])))
+            if (content.StartsWith(keyword, StringComparison.Ordinal))
             {
-                return true;
+                if (content.Length > keyword.Length && !IsWordChar(content[keyword.Length]))
+                {
+                    return Continuation.Yes;
+                }
+
+                if (content.Length == keyword.Length)
+                {
+                    return complete ? Continuation.Yes : Continuation.Undecided;
+                }
+            }
+            else if (!complete && keyword.AsSpan().StartsWith(content, StringComparison.Ordinal))
+            {
+                return Continuation.Undecided;
             }
         }
 
-        return false;
+        return Continuation.No;
     }
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';

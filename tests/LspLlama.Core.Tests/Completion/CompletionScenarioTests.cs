@@ -83,6 +83,62 @@ public sealed class CompletionScenarioTests
             nameof(StopReason.IndentationReturn)
         },
         {
+            "python: siblings of the cursor's line after an inner block go on",
+            "class A:\n    def f(self):\n        $0\n",
+            "x = 1\n        if x:\n            y()\n        return x\n    def g(self):\n        pass\n",
+            "x = 1\n        if x:\n            y()\n        return x",
+            nameof(StopReason.IndentationReturn)
+        },
+        {
+            "python: except and finally continue a try",
+            "try:$0\n",
+            "\n    run()\nexcept OSError as e:\n    log(e)\nfinally:\n    close()\nnext_step()\n",
+            "\n    run()\nexcept OSError as e:\n    log(e)\nfinally:\n    close()",
+            nameof(StopReason.IndentationReturn)
+        },
+        {
+            "python: a dict opened on the cursor line keeps its closing brace",
+            "config = {$0\n",
+            "\n    \"a\": 1,\n}\nprint(config)\n",
+            "\n    \"a\": 1,\n}",
+            nameof(StopReason.IndentationReturn)
+        },
+        {
+            "C#: a sibling block after the cursor's line goes on until the enclosing brace",
+            "    void F()\n    {\n        var a = 1;$0\n",
+            "\n        if (a > 0) {\n            G();\n        }\n        H();\n    }\n",
+            "\n        if (a > 0) {\n            G();\n        }\n        H();",
+            nameof(StopReason.IndentationReturn)
+        },
+        {
+            "C#: Allman else after the closing brace continues",
+            "    if (x)$0\n",
+            "\n    {\n        a();\n    }\n    else\n    {\n        b();\n    }\n    c();\n",
+            "\n    {\n        a();\n    }\n    else\n    {\n        b();\n    }",
+            nameof(StopReason.IndentationReturn)
+        },
+        {
+            "C#: catch on its own line continues a try",
+            "    try {$0\n",
+            "\n        a();\n    }\n    catch (Exception e) {\n        b(e);\n    }\n    c();\n",
+            "\n        a();\n    }\n    catch (Exception e) {\n        b(e);\n    }",
+            nameof(StopReason.IndentationReturn)
+        },
+        {
+            "JS: a callback block ends with its });",
+            "items.forEach(item => {$0\n",
+            "\n    use(item);\n});\nnext();\n",
+            "\n    use(item);\n});",
+            nameof(StopReason.IndentationReturn)
+        },
+        {
+            "top level: statements at the cursor's indentation go on",
+            "import os\n$0\n",
+            "import sys\nimport re\n",
+            "import sys\nimport re",
+            nameof(StopReason.EndOfGeneration)
+        },
+        {
             "CRLF: rules see lines without their CR",
             "def f(x):\r\n    $0\r\n\r\nprint(1)\r\n",
             "return x\r\n\r\ndef g():\r\n",
