@@ -138,7 +138,8 @@ public sealed class TraceGenerator
             List<string> lines = [];
             foreach (SourceFile f in files)
             {
-                foreach (string line in f.Text.Split('\n'))
+                // Split at every kind of line break, so a typed line never carries one.
+                foreach (string line in f.Text.Split(['\r', '\n']))
                 {
                     string t = line.Trim();
                     if (t.Length is >= 4 and <= 100)
