@@ -2,7 +2,7 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 
-namespace LspLlama.Tests.Support;
+namespace LspLlama.Tests.Models;
 
 /// <summary>A loaded tiny model with one context, and the few decode helpers model tests need.</summary>
 internal sealed class ModelRunner : IDisposable
