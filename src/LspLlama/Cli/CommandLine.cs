@@ -8,7 +8,9 @@ internal static class CommandLine
 {
     private static readonly ICommand[] s_commands =
     [
+        new ServeCommand(),
         new VersionCommand(),
+        new BenchCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args)
