@@ -8,6 +8,7 @@ internal static class CommandLine
 {
     private static readonly ICommand[] s_commands =
     [
+        new ServeCommand(),
         new VersionCommand(),
         new BenchCommand(),
     ];

@@ -1,0 +1,125 @@
+namespace LspLlama.Core.Documents;
+
+/// <summary>
+/// One open document: versioned UTF-16 text with a line index. Mutated only by
+/// <see cref="DocumentStore"/>; every member takes the store's lock, so readers on other threads
+/// always see the text between two edits, never in the middle of one.
+/// </summary>
+internal sealed class TextDocument
+{
+    private readonly object _gate;
+    private readonly GapText _text;
+    private readonly LineIndex _lines;
+
+    internal TextDocument(object gate, string uri, string languageId, int version, string text)
+    {
+        _gate = gate;
+        Uri = uri;
+        LanguageId = languageId;
+        Version = version;
+        _text = new GapText(text);
+        _lines = new LineIndex(_text);
+    }
+
+    public string Uri { get; }
+
+    public string LanguageId { get; }
+
+    public int Version { get; private set; }
+
+    public int Length
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _text.Length;
+            }
+        }
+    }
+
+    public int LineCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lines.Count;
+            }
+        }
+    }
+
+    public string GetText()
+    {
+        lock (_gate)
+        {
+            return _text.ToString();
+        }
+    }
+
+    public string GetText(int start, int length)
+    {
+        lock (_gate)
+        {
+            return _text.GetText(start, length);
+        }
+    }
+
+    /// <summary>The server's text and version, read together.</summary>
+    public (string Text, int Version) Snapshot()
+    {
+        lock (_gate)
+        {
+            return (_text.ToString(), Version);
+        }
+    }
+
+    /// <summary>The UTF-16 offset of a client position (clamped as LSP prescribes).</summary>
+    public int OffsetAt(TextPosition position, PositionEncoding encoding)
+    {
+        lock (_gate)
+        {
+            return PositionMath.ToOffset(_text, _lines, position, encoding).Offset;
+        }
+    }
+
+    /// <summary>The client position of a UTF-16 offset.</summary>
+    public TextPosition PositionAt(int offset, PositionEncoding encoding)
+    {
+        lock (_gate)
+        {
+            return PositionMath.ToPosition(_text, _lines, offset, encoding);
+        }
+    }
+
+    /// <summary>The offset of the first char of <paramref name="line"/>.</summary>
+    public int LineStart(int line)
+    {
+        lock (_gate)
+        {
+            return _lines[line];
+        }
+    }
+
+    /// <summary>The line holding <paramref name="offset"/>.</summary>
+    public int LineOf(int offset)
+    {
+        lock (_gate)
+        {
+            return _lines.LineOf(offset);
+        }
+    }
+
+    // The members below are called by DocumentStore with its lock held.
+    internal GapText Text => _text;
+
+    internal LineIndex Lines => _lines;
+
+    internal void SetVersion(int version) => Version = version;
+
+    internal void Replace(int start, int removedLength, string inserted)
+    {
+        _text.Replace(start, removedLength, inserted);
+        _lines.Update(_text, start, removedLength, inserted.Length);
+    }
+}

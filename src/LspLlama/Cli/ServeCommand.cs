@@ -1,0 +1,38 @@
+using LspLlama.Server;
+using LspLlama.Server.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace LspLlama.Cli;
+
+/// <summary>
+/// <c>lspllama serve</c> (the default command): the language server on stdin/stdout.
+/// stdout is opened once, here, and carries nothing but LSP frames; logs go to stderr.
+/// </summary>
+internal sealed class ServeCommand : ICommand
+{
+    public string Name => "serve";
+
+    public string Summary => "run the language server on stdio (the default); --log-level trace|debug|information|warning|error";
+
+    public async Task<int> RunAsync(ArgReader args)
+    {
+        string? levelText = args.Option("--log-level");
+        args.Flag("--stdio"); // What some clients append; stdio is the only transport anyway.
+        args.EnsureAllUsed();
+        LogLevel level = LogLevel.Information;
+        if (levelText is not null && !LogSettingsSection.TryParseLevel(levelText, out level))
+        {
+            throw new UsageException($"--log-level: unknown level '{levelText}'");
+        }
+
+        Stream input = Console.OpenStandardInput();
+        Stream output = Console.OpenStandardOutput();
+        LspServer server = new(input, output, new LspServerOptions { Log = Console.Error, LogLevel = level });
+        int exitCode = await server.RunAsync().ConfigureAwait(false);
+
+        // Not disposing stdin: a pending read on it may never return, and the process is ending.
+        await server.DisposeAsync().ConfigureAwait(false);
+        await output.FlushAsync().ConfigureAwait(false);
+        return exitCode;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace LspLlama.Protocol;
+
+internal sealed record InitializeParams(
+    int? ProcessId = null,
+    ClientInfo? ClientInfo = null,
+    string? RootUri = null,
+    ClientCapabilities? Capabilities = null,
+    JsonElement? InitializationOptions = null,
+    string? Trace = null);
+
+internal sealed record ClientInfo(string Name, string? Version = null);
+
+/// <summary>The client capabilities the server reads; everything else is ignored.</summary>
+internal sealed record ClientCapabilities(
+    GeneralClientCapabilities? General = null,
+    WorkspaceClientCapabilities? Workspace = null,
+    TextDocumentClientCapabilities? TextDocument = null);
+
+internal sealed record GeneralClientCapabilities(IReadOnlyList<string>? PositionEncodings = null);
+
+internal sealed record WorkspaceClientCapabilities(bool? Configuration = null);
+
+/// <summary>Kept raw: the completion handlers read what they need from these.</summary>
+internal sealed record TextDocumentClientCapabilities(
+    JsonElement? Completion = null,
+    JsonElement? InlineCompletion = null,
+    JsonElement? Synchronization = null);
+
+internal sealed record InitializeResult(ServerCapabilities Capabilities, ServerInfo ServerInfo);
+
+internal sealed record ServerInfo(string Name, string? Version);
+
+/// <summary>
+/// What the server advertises. A capability left null is not advertised, so a handler that is not
+/// registered never shows up here.
+/// </summary>
+internal sealed record ServerCapabilities(
+    string PositionEncoding,
+    TextDocumentSyncOptions TextDocumentSync,
+    CompletionOptions? CompletionProvider = null,
+    object? InlineCompletionProvider = null);
+
+internal sealed record TextDocumentSyncOptions(bool OpenClose, int Change, SaveOptions? Save);
+
+internal sealed record SaveOptions(bool IncludeText);
+
+internal sealed record CompletionOptions(IReadOnlyList<string>? TriggerCharacters = null, bool? ResolveProvider = null);
+
+/// <summary>LSP <c>TextDocumentSyncKind</c>.</summary>
+internal static class TextDocumentSyncKind
+{
+    public const int None = 0;
+    public const int Full = 1;
+    public const int Incremental = 2;
+}

@@ -1,0 +1,85 @@
+using LspLlama.Core.Documents;
+using LspLlama.Logging;
+using LspLlama.Protocol;
+using LspLlama.Server.Handlers;
+using LspLlama.Server.Settings;
+using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
+
+namespace LspLlama.Server;
+
+/// <summary>
+/// The language server on a pair of streams (stdio in the executable, an in-memory duplex pipe
+/// in tests). <see cref="RunAsync"/> ends when the client sends <c>exit</c> or goes away; it does
+/// not wait for the input to close, because a blocking stdin read on Unix may never return.
+/// </summary>
+internal sealed class LspServer : IAsyncDisposable
+{
+    private readonly JsonRpc _rpc;
+    private readonly ServerServices _services;
+    private readonly ILogger _logger;
+
+    public LspServer(Stream input, Stream output, LspServerOptions options)
+    {
+        LogLevelSwitch level = new(options.LogLevel);
+        ClientLogSink clientLog = new();
+        ServerLoggerFactory loggers = new(level, [new TextWriterLogSink(options.Log), clientLog]);
+        _logger = loggers.CreateLogger("server");
+
+        SystemTextJsonFormatter formatter = new()
+        {
+            // Assigned whole: the formatter copies it and adds its own converters (request ids,
+            // which $/cancelRequest needs), which it would not do for a mutated instance.
+            JsonSerializerOptions = LspJson.CreateOptions(),
+        };
+        _rpc = new JsonRpc(new LspMessageHandler(input, output, formatter, loggers.CreateLogger("transport")))
+        {
+            CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
+            TraceSource = JsonRpcTraceBridge.CreateSource(loggers.CreateLogger("jsonrpc"), verbose: options.LogLevel <= LogLevel.Trace),
+        };
+        clientLog.Attach(_rpc);
+
+        ServerLifecycle lifecycle = new();
+        SettingsStore settings = new(ServerSettings.Default with { Log = new LogSettings(options.LogLevel) }, loggers.CreateLogger("settings"));
+        settings.Changed += s => level.Minimum = s.Log.Level;
+        _services = new ServerServices(_rpc, lifecycle, new DocumentStore(), settings, loggers, clientLog);
+
+        List<ILspHandler> handlers = [.. HandlerRegistry.Create(_services), .. options.ExtraHandlers?.Invoke(_services) ?? []];
+        _services.Handlers = handlers;
+        foreach (ILspHandler handler in handlers)
+        {
+            handler.Register(_rpc);
+        }
+
+        _rpc.Disconnected += (_, e) =>
+        {
+            if (!lifecycle.Exited.IsCompleted)
+            {
+                _logger.LogInformation("The client disconnected ({Reason}: {Description})", e.Reason, e.Description);
+            }
+
+            // Answers can no longer be sent (StreamJsonRpc drops them once disconnected), so the
+            // session ends now rather than after whatever was still running.
+            clientLog.Disable();
+            lifecycle.Exit();
+        };
+    }
+
+    /// <summary>The documents as the server holds them (other components subscribe here).</summary>
+    public DocumentStore Documents => _services.Documents;
+
+    internal ServerServices Services => _services;
+
+    /// <summary>Starts reading messages and completes with the process exit code.</summary>
+    public Task<int> RunAsync()
+    {
+        _rpc.StartListening();
+        return _services.Lifecycle.Exited;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _rpc.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,20 @@
+using LspLlama.Server.Handlers;
+using Microsoft.Extensions.Logging;
+
+namespace LspLlama.Server;
+
+/// <summary>How a server is set up; the streams are given separately.</summary>
+internal sealed class LspServerOptions
+{
+    /// <summary>Where the log goes besides the client: stderr in the executable, a buffer in tests.</summary>
+    public TextWriter Log { get; init; } = TextWriter.Null;
+
+    /// <summary>The log level until settings say otherwise.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>
+    /// Extra handlers beside the built-in ones (tests register probes here). They see the same
+    /// services as every handler.
+    /// </summary>
+    public Func<ServerServices, IEnumerable<ILspHandler>>? ExtraHandlers { get; init; }
+}
