@@ -88,11 +88,11 @@ public sealed class ReplayRunnerTests
             Assert.Null(_docs.TryApply(e));
         }
 
-        public SyncFigures Sync(TraceCompletion request, CancellationToken cancellation)
+        public SyncCost Sync(TraceCompletion request, CancellationToken cancellation)
         {
             Seen.Add(request);
             int context = _docs.OpenUris.Sum(u => _docs.TextOf(u).Length);
-            return new SyncFigures(Policy == "none" ? context : 1, 1, 1, 0, context, Policy == "none");
+            return new SyncCost(Policy == "none" ? context : 1, 1, 1, 0, context, Policy == "none");
         }
 
         public void Dispose() => Disposed = true;

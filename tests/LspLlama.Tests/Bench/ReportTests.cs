@@ -12,8 +12,8 @@ public sealed class ReportTests
         PolicyResult Policy(string name, long decoded, double ms, bool full)
         {
             PolicyTally t = new(name);
-            t.Add(new SyncFigures(decoded, 100, ms, 3 * 1024 * 1024, 40_000, full));
-            t.Add(new SyncFigures(decoded / 2, 50, ms / 2, 1024, 40_010, false));
+            t.Add(new SyncCost(decoded, 100, ms, 3 * 1024 * 1024, 40_000, full));
+            t.Add(new SyncCost(decoded / 2, 50, ms / 2, 1024, 40_010, false));
             return t.ToResult();
         }
 
@@ -81,7 +81,7 @@ public sealed class ReportTests
     public void A_missing_policy_is_shown_as_not_run_and_a_missed_target_as_not_met()
     {
         PolicyTally t = new("lspllama");
-        t.Add(new SyncFigures(300, 100, 1, 0, 10, false));
+        t.Add(new SyncCost(300, 100, 1, 0, 10, false));
         StringWriter w = new();
         ReportTable.WriteAcceptance(w, BenchAcceptance.Of([t.ToResult()]), 3);
         string text = w.ToString();
