@@ -1,3 +1,4 @@
+using LspLlama.Tests.Models;
 using System.Runtime.InteropServices;
 using LspLlama.Native;
 using LspLlama.Store;
