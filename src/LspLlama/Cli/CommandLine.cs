@@ -10,6 +10,7 @@ internal static class CommandLine
     [
         new ServeCommand(),
         new VersionCommand(),
+        new BenchCommand(),
         new MakeModelCommand(),
     ];
 

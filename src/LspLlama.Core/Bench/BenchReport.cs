@@ -1,0 +1,40 @@
+namespace LspLlama.Core.Bench;
+
+/// <summary>The model a bench ran on.</summary>
+/// <param name="Generated">True when the bench built a tiny random-weight model itself.</param>
+public sealed record BenchModelInfo(
+    string Path,
+    string Architecture,
+    string MemoryKind,
+    int ContextSize,
+    int BatchSize,
+    int UbatchSize,
+    bool Generated);
+
+/// <summary>The trace a bench replayed.</summary>
+public sealed record BenchTraceInfo(
+    TraceSource Source,
+    string Workspace,
+    int? Seed,
+    int Events,
+    int Syncs,
+    int Files,
+    int MaxContextTokens,
+    TraceMix Mix)
+{
+    public static BenchTraceInfo Of(EditTrace trace, int maxContextTokens) => new(
+        trace.Header.Source,
+        trace.Header.Workspace,
+        trace.Header.Generator?.Seed,
+        trace.Events.Count,
+        trace.CompletionCount,
+        trace.Events.OfType<TraceOpen>().Select(o => o.Uri).Distinct(StringComparer.Ordinal).Count(),
+        maxContextTokens,
+        TraceMix.Of(trace));
+}
+
+/// <summary>Everything a bench run reports: printed as a table, written as JSON with `--json`.</summary>
+public sealed record BenchReport(BenchModelInfo Model, BenchTraceInfo Trace, IReadOnlyList<PolicyResult> Policies)
+{
+    public BenchAcceptance Acceptance => BenchAcceptance.Of(Policies);
+}

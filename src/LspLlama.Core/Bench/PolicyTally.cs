@@ -1,0 +1,65 @@
+namespace LspLlama.Core.Bench;
+
+/// <summary>Adds up the syncs of one policy's replay.</summary>
+public sealed class PolicyTally(string name)
+{
+    private readonly List<double> _decoded = [];
+    private readonly List<double> _ms = [];
+
+    public string Name { get; } = name;
+
+    public long DecodedTokens { get; private set; }
+
+    public long IdealTokens { get; private set; }
+
+    public double TotalMs { get; private set; }
+
+    public long CheckpointPeakBytes { get; private set; }
+
+    public int FullReprocesses { get; private set; }
+
+    public int MaxContextTokens { get; private set; }
+
+    public int Syncs => _decoded.Count;
+
+    public void Add(SyncCost sync)
+    {
+        _decoded.Add(sync.DecodedTokens);
+        _ms.Add(sync.Milliseconds);
+        DecodedTokens += sync.DecodedTokens;
+        IdealTokens += sync.IdealTokens;
+        TotalMs += sync.Milliseconds;
+        CheckpointPeakBytes = Math.Max(CheckpointPeakBytes, sync.CheckpointBytes);
+        FullReprocesses += sync.FullReprocess ? 1 : 0;
+        MaxContextTokens = Math.Max(MaxContextTokens, sync.ContextTokens);
+    }
+
+    public PolicyResult ToResult() => new(
+        Name,
+        DecodedTokens,
+        IdealTokens,
+        Syncs,
+        Percentiles.Of(_decoded),
+        Percentiles.Of(_ms),
+        TotalMs,
+        CheckpointPeakBytes,
+        FullReprocesses,
+        MaxContextTokens);
+}
+
+/// <summary>One policy's line of the report (and its object in the JSON).</summary>
+public sealed record PolicyResult(
+    string Name,
+    long DecodedTokens,
+    long IdealTokens,
+    int Syncs,
+    Percentiles DecodedPerSync,
+    Percentiles SyncMs,
+    double TotalSyncMs,
+    long CheckpointPeakBytes,
+    int FullReprocesses,
+    int MaxContextTokens)
+{
+    /// <summary>Decoded tokens over ideal tokens; 1 is a perfect rollback.</summary>
+    public double RatioToIdeal => IdealTokens == 0 ? (DecodedTokens == 0 ? 1 : double.PositiveInfinity) : (double)DecodedTokens / IdealTokens;
+}

@@ -1,0 +1,24 @@
+namespace LspLlama.Core.Bench;
+
+/// <summary>
+/// What a generated trace looks like. Stored in the trace header, so a trace says how it was made.
+/// </summary>
+/// <param name="Seed">The same seed and workspace give the same trace, event for event.</param>
+/// <param name="Syncs">Completion requests in the trace (each one is a model sync in the replay).</param>
+/// <param name="ContextTokens">Files are opened until they hold at least this many tokens (as counted
+/// by the token counter given to the generator, an estimate of 3 characters a token without one).</param>
+/// <param name="MaxFileBytes">Larger files are skipped, as generated code and data usually are.</param>
+/// <param name="MaxOpenFiles">No more files are opened than this, whatever the context target.</param>
+public sealed record TraceGeneratorOptions(
+    int Seed = 1,
+    int Syncs = 240,
+    int ContextTokens = 36_000,
+    int MaxFileBytes = 192 * 1024,
+    int MaxOpenFiles = 40)
+{
+    /// <summary>The default trace: at least 200 syncs over at least a 32k-token context.</summary>
+    public static TraceGeneratorOptions Default { get; } = new();
+
+    /// <summary>A small trace for `bench --quick`, sized to replay all policies in a few minutes.</summary>
+    public static TraceGeneratorOptions Quick { get; } = new(Syncs: 60, ContextTokens: 12_000);
+}

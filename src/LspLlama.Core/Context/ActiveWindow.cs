@@ -1,0 +1,149 @@
+using LspLlama.Core.Tokens;
+
+namespace LspLlama.Core.Context;
+
+/// <summary>
+/// The active document's part of the plan: prefix tokens are the document's own tokens from a stable
+/// start up to the last token boundary before the cursor, plus the few chars from there to the cursor
+/// tokenized on their own; the suffix window is tokenized on its own and cached, so typing (which
+/// leaves the text after the cursor alone) never changes it.
+/// </summary>
+/// <param name="Count">Tokens of the whole active segment: header, markers, prefix and suffix.</param>
+/// <param name="BodyStart">First document token of the prefix.</param>
+/// <param name="BodyEnd">End (exclusive) of the document tokens in the prefix; the tail follows.</param>
+/// <param name="CursorLineToken">Document token holding the start of the cursor's line (BodyEnd: it lies in the tail).</param>
+internal sealed record ActiveLayout(int Count, int BodyStart, int BodyEnd, int[] Tail, ReadOnlyMemory<int> Suffix, int CursorLineToken);
+
+internal static class ActiveWindow
+{
+    public static ActiveLayout Compute(
+        DocumentState doc, ITokenizer tokenizer, ContextSettings settings, FimLayout layout, int suffixLines, int available)
+    {
+        SegmentTokens seg = doc.Tokens;
+        ReadOnlySpan<char> text = seg.Text;
+        int cursor = Math.Clamp(doc.Cursor, 0, text.Length);
+        if (!Utf8Walk.IsBoundary(text, cursor))
+        {
+            cursor--;
+        }
+
+        int budget = Math.Max(0, Math.Min(available, (int)(available * settings.ActiveFraction)));
+        int markers = layout == FimLayout.PrefixOnly ? 0 : 3;
+        int fixedCount = doc.Header.Length + markers;
+        if (fixedCount > budget)
+        {
+            throw new InvalidOperationException($"context budget {budget} for the active document is smaller than its header and markers ({fixedCount} tokens)");
+        }
+
+        ReadOnlyMemory<int> suffix = ReadOnlyMemory<int>.Empty;
+        if (layout != FimLayout.PrefixOnly && suffixLines > 0)
+        {
+            int end = SuffixEnd(doc, text, cursor, suffixLines);
+            int[] tokens = doc.Suffix.Get(tokenizer, text[cursor..end]);
+            int cap = Math.Min((int)(budget * settings.SuffixFraction), budget - fixedCount);
+            suffix = tokens.AsMemory(0, Math.Min(tokens.Length, cap));
+        }
+
+        int prefixBudget = budget - fixedCount - suffix.Length;
+        int t = seg.BoundaryAtOrBefore(cursor);
+        (int s, int bodyEnd, int[] tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);
+        if (doc.PrefixStart > cursor || bodyEnd - s + tail.Length > prefixBudget)
+        {
+            doc.PrefixStart = ChoosePrefixStart(seg, text, cursor, t, (prefixBudget * 3 / 4) - tail.Length, settings.PrefixChunkLines);
+            (s, bodyEnd, tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);
+            if (bodyEnd - s + tail.Length > prefixBudget)
+            {
+                // One enormous line: cut the prefix by tokens, at a character boundary.
+                s = Math.Max(s, bodyEnd - Math.Max(0, prefixBudget - tail.Length));
+                while (s < bodyEnd && seg.StartsMidChar(s))
+                {
+                    s++;
+                }
+
+                doc.PrefixStart = seg.CharStart(s);
+                tail = tail.Length <= prefixBudget ? tail : tail[^prefixBudget..];
+            }
+        }
+
+        int lineStart = text[..cursor].LastIndexOf('\n') + 1;
+        int lineToken = Math.Clamp(seg.TokenAtChar(lineStart), s, bodyEnd);
+        int count = fixedCount + suffix.Length + (bodyEnd - s) + tail.Length;
+        return new ActiveLayout(count, s, bodyEnd, tail, suffix, lineToken);
+    }
+
+    /// <summary>Document tokens from the first boundary at or after <paramref name="start"/> to boundary t, then the tail to the cursor.</summary>
+    private static (int BodyStart, int BodyEnd, int[] Tail) Prefix(DocumentState doc, ITokenizer tokenizer, int start, int t, int cursor)
+    {
+        SegmentTokens seg = doc.Tokens;
+        start = Math.Min(start, cursor);
+        int s = seg.BoundaryAtOrAfter(start);
+        if (s >= t || seg.CharStart(s) > cursor)
+        {
+            return (s, s, doc.Tail.Get(tokenizer, seg.Text[start..cursor]));
+        }
+
+        return (s, t, doc.Tail.Get(tokenizer, seg.Text[seg.CharStart(t)..cursor]));
+    }
+
+    /// <summary>
+    /// The first line that is a multiple of <paramref name="chunkLines"/> from which the prefix fits in
+    /// three quarters of its budget (<paramref name="target"/> body tokens), so that it keeps fitting while the user types.
+    /// </summary>
+    private static int ChoosePrefixStart(SegmentTokens seg, ReadOnlySpan<char> text, int cursor, int t, int target, int chunkLines)
+    {
+        int pos = 0, line = 0, best = -1;
+        while (pos <= cursor)
+        {
+            if (line % chunkLines == 0 && t - seg.BoundaryAtOrAfter(pos) <= target)
+            {
+                best = pos;
+                break;
+            }
+
+            int next = text[pos..cursor].IndexOf('\n');
+            if (next < 0)
+            {
+                break;
+            }
+
+            pos += next + 1;
+            line++;
+        }
+
+        return best >= 0 ? best : text[..cursor].LastIndexOf('\n') + 1;
+    }
+
+    /// <summary>
+    /// The end of the suffix window: after <paramref name="lines"/> more lines past the cursor's line.
+    /// It stays where it is while it keeps between half and one and a half windows, so typing newlines
+    /// does not move it every time (in SPM a moving suffix end would re-decode the whole prefix).
+    /// </summary>
+    private static int SuffixEnd(DocumentState doc, ReadOnlySpan<char> text, int cursor, int lines)
+    {
+        int end = doc.SuffixEnd;
+        if (end >= cursor && end <= text.Length && (end == text.Length || (end > 0 && text[end - 1] == '\n')))
+        {
+            int count = text[cursor..end].Count('\n');
+            if (count <= lines + lines / 2 + 1 && (count >= lines / 2 + 1 || end == text.Length))
+            {
+                return end;
+            }
+        }
+
+        end = cursor;
+        for (int n = 0; n <= lines; n++)
+        {
+            int next = text[end..].IndexOf('\n');
+            if (next < 0)
+            {
+                end = text.Length;
+                break;
+            }
+
+            end += next + 1;
+        }
+
+        doc.SuffixEnd = end;
+        return end;
+    }
+}

@@ -1,0 +1,274 @@
+using System.Globalization;
+using LspLlama.Core.Session;
+using LspLlama.Core.Tokens;
+
+namespace LspLlama.Core.Context;
+
+/// <summary>
+/// Turns the open documents, the active one and its cursor into the token sequence the model sees:
+/// a preamble, one segment per other document ordered by last edit (oldest first), then the active
+/// document in its FIM layout. Offsets are UTF-16 chars; nothing here knows LSP.
+/// </summary>
+/// <remarks>Not thread-safe: one owner (the server's main loop) feeds it edits and builds plans.</remarks>
+public sealed class ContextPlan
+{
+    private readonly ITokenizer _tokenizer;
+    private readonly ContextSettings _settings;
+    private readonly PromptTemplate _template;
+    private readonly Dictionary<string, DocumentState> _documents = new(StringComparer.Ordinal);
+    private readonly List<DocumentState> _order = [];
+    private readonly int[] _preamble;
+    private readonly int[] _plainSeparator;
+    private readonly PlanWriter _writer;
+    private readonly List<PlannedSegment> _segments = [];
+    private readonly List<int> _segmentStarts = [];
+    private DocumentState? _active;
+    private long _clock;
+    private long _evictedThrough = -1;
+    private long _build;
+
+    public ContextPlan(ITokenizer tokenizer, ContextSettings settings)
+    {
+        settings.Validate();
+        _tokenizer = tokenizer;
+        _settings = settings;
+        _template = PromptTemplate.Resolve(tokenizer, settings);
+        var preamble = new List<int>();
+        if (_template.Bos is int bos)
+        {
+            preamble.Add(bos);
+        }
+
+        if (_template.Repo is int repo && _template.FileSeparator is not null)
+        {
+            preamble.Add(repo);
+            preamble.AddRange(tokenizer.Tokenize(settings.RepoName + "\n"));
+        }
+
+        _preamble = [.. preamble];
+        _plainSeparator = _template.FileSeparator is null ? tokenizer.Tokenize("\n") : [];
+        _writer = new PlanWriter(settings.ContextSize);
+        SuffixLines = settings.SuffixLines ?? (_template.Layout == FimLayout.Spm ? 64 : 16);
+    }
+
+    /// <summary>The layout in use (Auto resolved).</summary>
+    public FimLayout Layout => _template.Layout;
+
+    /// <summary>Lines after the cursor's line in the suffix window.</summary>
+    public int SuffixLines { get; }
+
+    /// <summary>Tokens the plan may use: context size minus the generation reserve.</summary>
+    public int Budget => _settings.ContextSize - _settings.GenerationReserve;
+
+    /// <summary>Characters handed to the tokenizer for document text since the plan was made.</summary>
+    public long TokenizedChars => _documents.Values.Sum(d => d.Tokens.TokenizedChars);
+
+    public bool IsOpen(string uri) => _documents.ContainsKey(uri);
+
+    public string GetText(string uri) => Get(uri).Tokens.GetText();
+
+    public void Open(string uri, string path, string text)
+    {
+        if (_documents.ContainsKey(uri))
+        {
+            throw new ArgumentException($"document already open: {uri}");
+        }
+
+        var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), ++_clock);
+        _documents.Add(uri, doc);
+        _order.Add(doc);
+    }
+
+    /// <summary>Applies an edit; the document moves to the end of the order (just before the active one).</summary>
+    public int Edit(string uri, int start, int removedLength, string insertedText)
+    {
+        DocumentState doc = Get(uri);
+        int first = doc.Tokens.Apply(start, removedLength, insertedText);
+        doc.ShiftAnchors(start, removedLength, insertedText.Length);
+        if (doc.Stamp != _clock)
+        {
+            doc.Stamp = ++_clock;
+            _order.Remove(doc);
+            _order.Add(doc);
+        }
+
+        return first;
+    }
+
+    public void Close(string uri)
+    {
+        DocumentState doc = Get(uri);
+        _documents.Remove(uri);
+        _order.Remove(doc);
+        if (_active == doc)
+        {
+            _active = null;
+        }
+    }
+
+    /// <summary>Makes a document the active one and sets its cursor. Focus alone does not change the order.</summary>
+    public void SetActive(string uri, int cursor)
+    {
+        DocumentState doc = Get(uri);
+        if (cursor < 0 || cursor > doc.Tokens.CharLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cursor), $"cursor {cursor} is outside {uri} (length {doc.Tokens.CharLength})");
+        }
+
+        doc.Cursor = cursor;
+        _active = doc;
+    }
+
+    /// <summary>Plans the sequence and compares it with the previous build.</summary>
+    public PlanBuild Build()
+    {
+        _build++;
+        _segments.Clear();
+        _segmentStarts.Clear();
+        ActiveLayout? active = _active is null ? null : LayoutActive(_active);
+        int fixedCount = _preamble.Length + (active?.Count ?? 0);
+        int evicted = Evict(fixedCount);
+
+        _writer.Begin();
+        if (_preamble.Length > 0)
+        {
+            _segmentStarts.Add(0);
+            _writer.Write(_preamble);
+        }
+
+        foreach (DocumentState doc in _order)
+        {
+            if (doc == _active || doc.Stamp <= _evictedThrough)
+            {
+                continue;
+            }
+
+            WriteOther(doc);
+        }
+
+        SyncHints hints = active is null ? new SyncHints([.. _segmentStarts], -1, -1) : WriteActive(_active!, active);
+        int first = _writer.Finish();
+        return new PlanBuild(_writer.Tokens, first, hints, [.. _segments], evicted);
+    }
+
+    private DocumentState Get(string uri) =>
+        _documents.TryGetValue(uri, out DocumentState? doc) ? doc : throw new ArgumentException($"document not open: {uri}");
+
+    private int[] Header(string path)
+    {
+        if (_template.FileSeparator is int sep)
+        {
+            return [sep, .. _tokenizer.Tokenize(path + "\n")];
+        }
+
+        return _tokenizer.Tokenize(string.Format(CultureInfo.InvariantCulture, _settings.PlainFileHeader, path));
+    }
+
+    private int OtherSize(DocumentState doc) => doc.Header.Length + doc.Tokens.Count + _plainSeparator.Length;
+
+    /// <summary>
+    /// Keeps the plan within budget: when over, leaves out the oldest documents until the plan is at
+    /// the low-water mark. Left-out documents stay out until edited, so the front stays stable.
+    /// </summary>
+    private int Evict(int fixedCount)
+    {
+        long total = fixedCount;
+        foreach (DocumentState doc in _order)
+        {
+            if (doc != _active && doc.Stamp > _evictedThrough)
+            {
+                total += OtherSize(doc);
+            }
+        }
+
+        if (total > Budget)
+        {
+            long lowWater = (long)(Budget * _settings.LowWaterFraction);
+            foreach (DocumentState doc in _order)
+            {
+                if (total <= lowWater)
+                {
+                    break;
+                }
+
+                if (doc.Stamp > _evictedThrough)
+                {
+                    _evictedThrough = doc.Stamp;
+                    if (doc != _active)
+                    {
+                        total -= OtherSize(doc);
+                    }
+                }
+            }
+        }
+
+        return _order.Count(d => d != _active && d.Stamp <= _evictedThrough);
+    }
+
+    private void WriteOther(DocumentState doc)
+    {
+        int offset = _writer.Position;
+        int size = OtherSize(doc);
+        _segmentStarts.Add(offset);
+        _segments.Add(new PlannedSegment(doc.Uri, offset, size, Active: false));
+        if (doc.PlannedBuild == _build - 1 && doc.PlannedOffset == offset && doc.PlannedVersion == doc.Tokens.Version)
+        {
+            // Same tokens at the same place as in the previous build: the buffer already holds them.
+            _writer.Keep(size);
+        }
+        else
+        {
+            _writer.Write(doc.Header);
+            _writer.Write(doc.Tokens.Tokens);
+            _writer.Write(_plainSeparator);
+        }
+
+        (doc.PlannedBuild, doc.PlannedOffset, doc.PlannedVersion) = (_build, offset, doc.Tokens.Version);
+    }
+
+    private SyncHints WriteActive(DocumentState doc, ActiveLayout a)
+    {
+        int offset = _writer.Position;
+        _segmentStarts.Add(offset);
+        doc.PlannedBuild = -1;
+        _writer.Write(doc.Header);
+        ReadOnlySpan<int> body = doc.Tokens.Tokens[a.BodyStart..a.BodyEnd];
+        int prefixStart;
+        switch (_template.Layout)
+        {
+            case FimLayout.Psm:
+                _writer.Write(_template.Prefix!.Value);
+                prefixStart = WritePrefix(body, a.Tail);
+                _writer.Write(_template.Suffix!.Value);
+                _writer.Write(a.Suffix.Span);
+                _writer.Write(_template.Middle!.Value);
+                break;
+            case FimLayout.Spm:
+                _writer.Write(_template.Suffix!.Value);
+                _writer.Write(a.Suffix.Span);
+                _writer.Write(_template.Prefix!.Value);
+                prefixStart = WritePrefix(body, a.Tail);
+                _writer.Write(_template.Middle!.Value);
+                break;
+            default:
+                prefixStart = WritePrefix(body, a.Tail);
+                break;
+        }
+
+        _segments.Add(new PlannedSegment(doc.Uri, offset, _writer.Position - offset, Active: true));
+        int prefixEnd = prefixStart + body.Length + a.Tail.Length;
+        int lineStart = prefixStart + Math.Min(a.CursorLineToken - a.BodyStart, body.Length);
+        return new SyncHints([.. _segmentStarts], lineStart, prefixEnd);
+    }
+
+    private int WritePrefix(ReadOnlySpan<int> body, ReadOnlySpan<int> tail)
+    {
+        int start = _writer.Position;
+        _writer.Write(body);
+        _writer.Write(tail);
+        return start;
+    }
+
+    private ActiveLayout LayoutActive(DocumentState doc) =>
+        ActiveWindow.Compute(doc, _tokenizer, _settings, _template.Layout, SuffixLines, Budget - _preamble.Length);
+}

@@ -1,0 +1,77 @@
+namespace LspLlama.Core.Context;
+
+/// <summary>How the active document is laid out around the cursor.</summary>
+public enum FimLayout
+{
+    /// <summary>SPM for vocabularies spelled like Codestral's (<c>[PREFIX]</c>), PSM for other FIM vocabularies, prefix-only without FIM tokens.</summary>
+    Auto,
+
+    /// <summary>Prefix, suffix, middle: the suffix window follows the cursor, so typing re-decodes it.</summary>
+    Psm,
+
+    /// <summary>Suffix, prefix, middle: the suffix comes first and stays put while typing; a cursor jump re-decodes the whole active prefix.</summary>
+    Spm,
+
+    /// <summary>No FIM: the document up to the cursor.</summary>
+    PrefixOnly,
+}
+
+/// <summary>Token texts that replace the detected FIM and repository tokens (null: detect from the vocabulary).</summary>
+public sealed record FimTokenTexts(
+    string? Prefix = null, string? Suffix = null, string? Middle = null, string? RepoName = null, string? FileSeparator = null);
+
+/// <summary>Settings of the context plan. Sizes are in tokens unless named otherwise.</summary>
+public sealed record ContextSettings
+{
+    /// <summary>The model context size.</summary>
+    public int ContextSize { get; init; } = 8192;
+
+    /// <summary>Tokens kept free for the completion itself; the plan never uses them.</summary>
+    public int GenerationReserve { get; init; } = 256;
+
+    /// <summary>After an eviction the plan fills at most this share of its budget, so the next keystrokes do not evict again.</summary>
+    public double LowWaterFraction { get; init; } = 0.8;
+
+    /// <summary>The largest share of the budget the active document (prefix, suffix, markers) may take.</summary>
+    public double ActiveFraction { get; init; } = 0.5;
+
+    /// <summary>The largest share of the active document's budget the suffix window may take.</summary>
+    public double SuffixFraction { get; init; } = 0.25;
+
+    /// <summary>Lines after the cursor's line in the suffix window; null: 16 for PSM, 64 for SPM.</summary>
+    public int? SuffixLines { get; init; }
+
+    /// <summary>When the prefix is too long it starts at a multiple of this many lines (a stable start).</summary>
+    public int PrefixChunkLines { get; init; } = 32;
+
+    public FimLayout Layout { get; init; } = FimLayout.Auto;
+
+    public FimTokenTexts TokenOverrides { get; init; } = new();
+
+    /// <summary>Name after the repository token, when the vocabulary has one.</summary>
+    public string RepoName { get; init; } = "workspace";
+
+    /// <summary>File header for vocabularies without a file separator token; {0} is the path.</summary>
+    public string PlainFileHeader { get; init; } = "--- {0} ---\n";
+
+    /// <summary>Checks the values; a wrong setting is a clear error, not a silent default.</summary>
+    public void Validate()
+    {
+        Require(ContextSize > 0, "ContextSize must be positive");
+        Require(GenerationReserve >= 0 && GenerationReserve < ContextSize, "GenerationReserve must be in [0, ContextSize)");
+        Require(LowWaterFraction is > 0 and <= 1, "LowWaterFraction must be in (0, 1]");
+        Require(ActiveFraction is > 0 and <= 1, "ActiveFraction must be in (0, 1]");
+        Require(SuffixFraction is >= 0 and < 1, "SuffixFraction must be in [0, 1)");
+        Require(SuffixLines is null or >= 0, "SuffixLines must not be negative");
+        Require(PrefixChunkLines > 0, "PrefixChunkLines must be positive");
+        Require(PlainFileHeader.Contains("{0}", StringComparison.Ordinal), "PlainFileHeader must contain {0} for the path");
+    }
+
+    private static void Require(bool ok, string message)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}

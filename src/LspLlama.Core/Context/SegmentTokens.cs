@@ -1,0 +1,470 @@
+using System.Text;
+using LspLlama.Core.Tokens;
+
+namespace LspLlama.Core.Context;
+
+/// <summary>
+/// One document's text and its tokens, each token with its span (UTF-8 byte start, and the UTF-16
+/// offset of the code point its first byte belongs to). An edit re-tokenizes a window around the
+/// change and splices it in; the result is the same as tokenizing the whole text again.
+/// </summary>
+/// <remarks>
+/// Why windows are safe: BPE tokenizers split text into pre-tokens with a regex before merging, and
+/// no pre-token of the GPT-2, Qwen2, StarCoder or DeepSeek-Coder patterns holds a line break followed
+/// later by a non-space character. So a window that starts at least one such "line break, then
+/// content" before the edit cannot change the tokens before it, and past one after the edit the
+/// tokenization realigns with the old one. Both sides are checked against the old tokens (the left
+/// side must reproduce them, the right side must realign for a run of tokens); when a check fails,
+/// the window widens, in the end to the whole text.
+/// </remarks>
+internal sealed class SegmentTokens
+{
+    /// <summary>Tokens that must match after the realignment point before it is trusted.</summary>
+    private const int RealignRun = 3;
+
+    /// <summary>Window tokens at the cut end that may differ only because the window ends there.</summary>
+    private const int TailMargin = 2;
+
+    /// <summary>Separators ("line break, then content") kept on each side at the first try; doubles per retry.</summary>
+    private const int MaxLevel = 3;
+
+    private readonly ITokenizer _tokenizer;
+    private readonly TextBuffer _text;
+    private int[] _ids = [];
+    private int[] _byteStart = [];
+    private int[] _charStart = [];
+    private bool[] _midChar = [];
+
+    public SegmentTokens(ITokenizer tokenizer, string text)
+    {
+        _tokenizer = tokenizer;
+        _text = new TextBuffer(text);
+        int[] ids = tokenizer.Tokenize(text);
+        TokenizedChars += text.Length;
+        EnsureCapacity(ids.Length);
+        (int bytes, _) = Spans(text, ids, 0, 0, _byteStart, _charStart, _midChar);
+        ids.CopyTo(_ids, 0);
+        Count = ids.Length;
+        ByteLength = bytes;
+    }
+
+    public int Count { get; private set; }
+
+    public int ByteLength { get; private set; }
+
+    public int CharLength => _text.Length;
+
+    public ReadOnlySpan<int> Tokens => _ids.AsSpan(0, Count);
+
+    public ReadOnlySpan<char> Text => _text.Span;
+
+    /// <summary>Increments on every edit.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>Characters handed to the tokenizer so far (the whole text once, then only windows).</summary>
+    public long TokenizedChars { get; private set; }
+
+    /// <summary>Edits whose window had to be widened to the start or the end of the text.</summary>
+    public int FullFallbacks { get; private set; }
+
+    public int ByteStart(int token) => token < Count ? _byteStart[token] : ByteLength;
+
+    /// <summary>UTF-16 offset of the code point holding the token's first byte (text length past the end).</summary>
+    public int CharStart(int token) => token < Count ? _charStart[token] : _text.Length;
+
+    /// <summary>True when the token starts inside a multi-byte character (a byte-level token split it).</summary>
+    public bool StartsMidChar(int token) => token < Count && _midChar[token];
+
+    public string GetText() => _text.ToString();
+
+    /// <summary>Index of the last token that starts at or before <paramref name="charOffset"/> (0 when none).</summary>
+    public int TokenAtChar(int charOffset)
+    {
+        int lo = 0, hi = Count - 1, found = 0;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_charStart[mid] <= charOffset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The last token boundary at or before <paramref name="charOffset"/> that lies on a code point boundary.</summary>
+    public int BoundaryAtOrBefore(int charOffset)
+    {
+        if (charOffset >= _text.Length)
+        {
+            return Count;
+        }
+
+        int i = TokenAtChar(charOffset);
+        while (i > 0 && (_midChar[i] || _charStart[i] > charOffset))
+        {
+            i--;
+        }
+
+        return i;
+    }
+
+    /// <summary>The first token boundary at or after <paramref name="charOffset"/> that lies on a code point boundary.</summary>
+    public int BoundaryAtOrAfter(int charOffset)
+    {
+        int i = TokenAtChar(charOffset);
+        while (i < Count && (_midChar[i] || _charStart[i] < charOffset))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="removed"/> chars at <paramref name="start"/> with <paramref name="inserted"/>
+    /// and returns the index of the first token whose id changed (<see cref="Count"/> when none did).
+    /// </summary>
+    public int Apply(int start, int removed, string inserted)
+    {
+        if (start < 0 || removed < 0 || start > _text.Length || removed > _text.Length - start)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(start), $"edit [{start}, +{removed}) is outside the text (length {_text.Length})");
+        }
+
+        Version++;
+        _text.Replace(start, removed, inserted);
+        int charDelta = inserted.Length - removed;
+        int editEndNew = start + inserted.Length;
+
+        for (int leftLevel = 0, rightLevel = 0; ;)
+        {
+            (int a, int verifyChar) = LeftWindow(start, leftLevel);
+            (int b, int alignChar) = RightWindow(editEndNew, charDelta, rightLevel);
+            // Before the edit old and new coordinates agree; a == Count only for an empty token list.
+            int winCharStart = a < Count ? _charStart[a] : _text.Length - charDelta;
+            int winCharEndNew = b < Count ? _charStart[b] + charDelta : _text.Length;
+            string window = _text.Substring(winCharStart, winCharEndNew - winCharStart);
+            int[] ids = _tokenizer.Tokenize(window);
+            TokenizedChars += window.Length;
+            int[] nb = new int[ids.Length];
+            int[] nc = new int[ids.Length];
+            bool[] nm = new bool[ids.Length];
+            int winByteStart = ByteStart(a);
+            (int winBytesNew, _) = Spans(window, ids, winByteStart, winCharStart, nb, nc, nm);
+            int byteDelta = winBytesNew - (ByteStart(b) - winByteStart);
+
+            if (leftLevel <= MaxLevel && a > 0 && !LeftMatches(a, verifyChar, ids, nb))
+            {
+                leftLevel = leftLevel < MaxLevel ? leftLevel + 1 : int.MaxValue;
+                continue;
+            }
+
+            int j, k;
+            if (b >= Count)
+            {
+                (j, k) = (ids.Length, Count - a);
+            }
+            else if (!Realign(a, b, alignChar, byteDelta, ids, nb, nc, nm, out j, out k))
+            {
+                rightLevel = rightLevel < MaxLevel ? rightLevel + 1 : int.MaxValue;
+                continue;
+            }
+
+            if (a == 0 && b >= Count && Count > 0 && (leftLevel > 0 || rightLevel > 0))
+            {
+                FullFallbacks++;
+            }
+
+            int first = FirstDifference(a, ids, j, k);
+            Splice(a, k, ids, nb, nc, nm, j, charDelta, byteDelta);
+            ByteLength += byteDelta;
+            return first;
+        }
+    }
+
+    /// <summary>
+    /// Picks the window start: the token at the start of a line that lies before 2^level separators
+    /// ("line break, then content") before the edit. Returns the token and the char offset up to
+    /// which the window must reproduce the old tokens.
+    /// </summary>
+    private (int Token, int VerifyChar) LeftWindow(int start, int level)
+    {
+        if (level > MaxLevel || Count == 0)
+        {
+            return (0, 0);
+        }
+
+        ReadOnlySpan<char> text = _text.Span;
+        int p = start;
+        int firstBreak = -1;
+        for (int n = 0; n < 1 << level; n++)
+        {
+            // Back over to a non-space char, then back to the line break before it.
+            int m = p - 1;
+            while (m >= 0 && Utf8Walk.IsWhiteSpace(text[m]))
+            {
+                m--;
+            }
+
+            int br = m < 0 ? -1 : text[..m].LastIndexOf('\n');
+            if (br < 0)
+            {
+                return (0, 0);
+            }
+
+            if (firstBreak < 0)
+            {
+                firstBreak = br;
+            }
+
+            p = br;
+        }
+
+        int lineStart = text[..p].LastIndexOf('\n') + 1;
+        int token = BoundaryAtOrBefore(lineStart);
+        return (token, firstBreak + 1);
+    }
+
+    /// <summary>
+    /// Picks the window end: a few tokens past 2^level separators after the edit. Returns the old token
+    /// index where the window ends (Count = end of text) and the new-text char offset from which new
+    /// tokens may realign with old ones.
+    /// </summary>
+    private (int Token, int AlignChar) RightWindow(int editEndNew, int charDelta, int level)
+    {
+        if (level > MaxLevel)
+        {
+            return (Count, _text.Length);
+        }
+
+        ReadOnlySpan<char> text = _text.Span;
+        int p = editEndNew;
+        int alignChar = -1;
+        for (int n = 0; n < 1 << level; n++)
+        {
+            int rel = p < text.Length ? text[p..].IndexOf('\n') : -1;
+            if (rel < 0)
+            {
+                return (Count, _text.Length);
+            }
+
+            int br = p + rel;
+            int m = br + 1;
+            while (m < text.Length && Utf8Walk.IsWhiteSpace(text[m]))
+            {
+                m++;
+            }
+
+            if (m >= text.Length)
+            {
+                return (Count, _text.Length);
+            }
+
+            if (alignChar < 0)
+            {
+                alignChar = br + 1;
+            }
+
+            p = m;
+        }
+
+        // Old coordinates: text after the edit only moved by charDelta.
+        int oldAlign = alignChar - charDelta;
+        int k = TokenAtChar(oldAlign);
+        int b = Math.Min(Count, k + RealignRun + TailMargin + 4 + (p - alignChar) / 4);
+        while (b < Count && _midChar[b])
+        {
+            b++;
+        }
+
+        return (b, alignChar);
+    }
+
+    /// <summary>The window's tokens must reproduce the old tokens that end at or before <paramref name="verifyChar"/>.</summary>
+    private bool LeftMatches(int a, int verifyChar, int[] ids, int[] nb)
+    {
+        int verifyByte = ByteStart(BoundaryAtOrAfter(verifyChar));
+        for (int k = a, j = 0; k < Count && ByteStart(k + 1) <= verifyByte; k++, j++)
+        {
+            if (j >= ids.Length || ids[j] != _ids[k] || nb[j] != _byteStart[k])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Finds the first new token (at or after <paramref name="alignChar"/>) that starts where an old token
+    /// started, shifted by the edit, and agrees with the old tokens for a run. j and k are window-relative.
+    /// </summary>
+    private bool Realign(int a, int b, int alignChar, int byteDelta, int[] ids, int[] nb, int[] nc, bool[] nm, out int j, out int k)
+    {
+        int limit = ids.Length - TailMargin - RealignRun;
+        int kk = a;
+        for (j = 0; j <= limit; j++)
+        {
+            if (nc[j] < alignChar || nm[j])
+            {
+                continue;
+            }
+
+            int oldByte = nb[j] - byteDelta;
+            while (kk < b && _byteStart[kk] < oldByte)
+            {
+                kk++;
+            }
+
+            if (kk >= b)
+            {
+                break;
+            }
+
+            if (_byteStart[kk] != oldByte)
+            {
+                continue;
+            }
+
+            bool run = true;
+            for (int r = 0; r < RealignRun && run; r++)
+            {
+                run = kk + r < b && ids[j + r] == _ids[kk + r] && nb[j + r] - byteDelta == _byteStart[kk + r];
+            }
+
+            if (run)
+            {
+                k = kk - a;
+                return true;
+            }
+        }
+
+        (j, k) = (0, 0);
+        return false;
+    }
+
+    /// <summary>First index where the spliced sequence differs from the current one (Count when equal).</summary>
+    private int FirstDifference(int a, int[] ids, int j, int k)
+    {
+        int common = Math.Min(j, k);
+        for (int i = 0; i < common; i++)
+        {
+            if (ids[i] != _ids[a + i])
+            {
+                return a + i;
+            }
+        }
+
+        int newCount = Count - k + j;
+        if (j == k)
+        {
+            return Count;
+        }
+
+        // Past the shorter side the new sequence reads from the window (if j > k) or from the old tail.
+        int x = a + common;
+        int limit = Math.Min(newCount, Count);
+        for (; x < limit; x++)
+        {
+            int newId = x < a + j ? ids[x - a] : _ids[x - j + k];
+            if (newId != _ids[x])
+            {
+                return x;
+            }
+        }
+
+        return limit;
+    }
+
+    private void Splice(int a, int k, int[] ids, int[] nb, int[] nc, bool[] nm, int j, int charDelta, int byteDelta)
+    {
+        int tailStart = a + k;
+        int tailCount = Count - tailStart;
+        int newCount = a + j + tailCount;
+        EnsureCapacity(newCount);
+        if (j != k)
+        {
+            Array.Copy(_ids, tailStart, _ids, a + j, tailCount);
+            Array.Copy(_byteStart, tailStart, _byteStart, a + j, tailCount);
+            Array.Copy(_charStart, tailStart, _charStart, a + j, tailCount);
+            Array.Copy(_midChar, tailStart, _midChar, a + j, tailCount);
+        }
+
+        Array.Copy(ids, 0, _ids, a, j);
+        Array.Copy(nb, 0, _byteStart, a, j);
+        Array.Copy(nc, 0, _charStart, a, j);
+        Array.Copy(nm, 0, _midChar, a, j);
+        if (charDelta != 0 || byteDelta != 0)
+        {
+            for (int i = a + j; i < newCount; i++)
+            {
+                _byteStart[i] += byteDelta;
+                _charStart[i] += charDelta;
+            }
+        }
+
+        Count = newCount;
+    }
+
+    private void EnsureCapacity(int n)
+    {
+        if (n <= _ids.Length)
+        {
+            return;
+        }
+
+        int size = Math.Max(n, _ids.Length * 3 / 2 + 16);
+        Array.Resize(ref _ids, size);
+        Array.Resize(ref _byteStart, size);
+        Array.Resize(ref _charStart, size);
+        Array.Resize(ref _midChar, size);
+    }
+
+    /// <summary>
+    /// Computes the spans of <paramref name="ids"/> over <paramref name="text"/>, offset by the given
+    /// byte and char origin. Returns the total byte length; throws when the token bytes do not spell the text.
+    /// </summary>
+    internal (int Bytes, int Chars) Spans(
+        string text, int[] ids, int byteOrigin, int charOrigin, int[] byteStart, int[] charStart, bool[] midChar)
+    {
+        ReadOnlySpan<char> chars = text;
+        int bytePos = 0, charPos = 0, charByte = 0;
+        for (int t = 0; t < ids.Length; t++)
+        {
+            // Advance to the code point that holds bytePos.
+            while (charPos < chars.Length)
+            {
+                (int n, int len) = Utf8Walk.CodePointAt(chars, charPos);
+                if (charByte + len > bytePos)
+                {
+                    break;
+                }
+
+                charPos += n;
+                charByte += len;
+            }
+
+            byteStart[t] = byteOrigin + bytePos;
+            charStart[t] = charOrigin + charPos;
+            midChar[t] = charByte != bytePos;
+            bytePos += _tokenizer.TokenBytes(ids[t]).Length;
+        }
+
+        int expected = Encoding.UTF8.GetByteCount(chars);
+        if (bytePos != expected)
+        {
+            throw new InvalidOperationException(
+                $"tokenizer gave {bytePos} bytes of tokens for {expected} bytes of text; its TokenBytes must spell the text");
+        }
+
+        return (bytePos, chars.Length);
+    }
+}

@@ -1,0 +1,127 @@
+namespace LspLlama.Core.Session;
+
+/// <summary>
+/// Our policy ("lspllama"). Saves where the context plan expects edits to land: the start of the
+/// cursor's line and the end of the FIM prefix (typing), the start of each segment (edits in other
+/// files), the last prompt token (a repeated request after generation), and evenly spaced fill for
+/// long spans; never two closer than the minimum spacing. Over the memory budget it drops the
+/// checkpoint whose loss costs the least expected re-decoding, never the hot ones at the cursor.
+/// </summary>
+internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : ICheckpointPolicy
+{
+    public string Name => "lspllama";
+
+    public long MemoryBudgetBytes => settings.MaxMemoryBytes;
+
+    public void PlanSaves(in SavePlan plan, IReadOnlyList<Checkpoint> kept, List<int> positions)
+    {
+        // Position 0 is free (an empty memory), so it counts as a kept checkpoint for spacing.
+        int newestKept = kept.Count > 0 ? kept[^1].Position : 0;
+        int first = positions.Count;
+        SyncHints hints = plan.Hints;
+
+        // Highest value first: a candidate too close to one already accepted is dropped.
+        Consider(plan, newestKept, positions, first, hints.CursorLineStart);
+        Consider(plan, newestKept, positions, first, hints.PrefixEnd);
+        for (int i = 0; i < hints.SegmentStarts.Count; i++)
+        {
+            Consider(plan, newestKept, positions, first, hints.SegmentStarts[i]);
+        }
+
+        Consider(plan, newestKept, positions, first, plan.To - 1);
+        int interval = settings.IntervalTokens;
+        for (int p = (plan.From / interval + 1) * interval; p < plan.To; p += interval)
+        {
+            Consider(plan, newestKept, positions, first, p);
+        }
+    }
+
+    public Admission Admit(in SavePlan plan, IReadOnlyList<Checkpoint> kept, int position, long bytes)
+    {
+        long budget = settings.MaxMemoryBytes;
+        if (bytes > budget)
+        {
+            return Admission.Skip;
+        }
+
+        long total = bytes;
+        for (int i = 0; i < kept.Count; i++)
+        {
+            total += kept[i].Bytes;
+        }
+
+        if (total <= budget)
+        {
+            return Admission.Save;
+        }
+
+        // Over budget: find the cheapest checkpoint to lose among the kept ones and the candidate
+        // (index kept.Count). Losing checkpoint c between neighbours p and n makes an edit in
+        // [c, n) roll back to p: (c - p) extra tokens for a share (n - c) of the edits.
+        (int hotFrom, int hotTo) = HotRange(plan.Hints, kept, position);
+        int victim = -1;
+        long victimCost = long.MaxValue;
+        for (int i = 0; i <= kept.Count; i++)
+        {
+            int p = i < kept.Count ? kept[i].Position : position;
+            if (p >= hotFrom && p <= hotTo)
+            {
+                continue;
+            }
+
+            int previous = i == 0 ? 0 : kept[i - 1].Position;
+            int next = i + 1 < kept.Count ? kept[i + 1].Position : i + 1 == kept.Count ? position : plan.To;
+            long cost = (long)(p - previous) * (next - p);
+            if (cost < victimCost)
+            {
+                victim = i;
+                victimCost = cost;
+            }
+        }
+
+        return victim < 0 || victim == kept.Count ? Admission.Skip : Admission.Evict(victim);
+    }
+
+    /// <summary>
+    /// The hot checkpoints: the newest at or before the cursor's line start (typing rolls back
+    /// there) and any between it and the prefix end. Empty without a cursor hint.
+    /// </summary>
+    private static (int From, int To) HotRange(SyncHints hints, IReadOnlyList<Checkpoint> kept, int candidate)
+    {
+        int lineStart = hints.CursorLineStart;
+        if (lineStart < 0)
+        {
+            return (int.MaxValue, int.MinValue);
+        }
+
+        int from = candidate <= lineStart ? candidate : -1;
+        for (int i = kept.Count - 1; i >= 0 && from < 0; i--)
+        {
+            if (kept[i].Position <= lineStart)
+            {
+                from = kept[i].Position;
+            }
+        }
+
+        return (from < 0 ? lineStart : from, Math.Max(lineStart, hints.PrefixEnd));
+    }
+
+    private void Consider(in SavePlan plan, int newestKept, List<int> positions, int first, int p)
+    {
+        int spacing = settings.MinSpacingTokens;
+        if (p <= plan.From || p >= plan.To || p - newestKept < spacing)
+        {
+            return;
+        }
+
+        for (int i = first; i < positions.Count; i++)
+        {
+            if (Math.Abs(positions[i] - p) < spacing)
+            {
+                return;
+            }
+        }
+
+        positions.Add(p);
+    }
+}

@@ -1,0 +1,46 @@
+namespace LspLlama.Core.Session;
+
+/// <summary>
+/// Decides where a sync saves checkpoints and which ones it keeps. Pluggable so that the bench
+/// can compare ours with llama-server's. Never consulted for attention-only memory.
+/// </summary>
+internal interface ICheckpointPolicy
+{
+    /// <summary>Name used on the command line and in bench output.</summary>
+    string Name { get; }
+
+    /// <summary>Memory the policy lets checkpoints hold; <see cref="long.MaxValue"/> when it only counts them.</summary>
+    long MemoryBudgetBytes { get; }
+
+    /// <summary>
+    /// Adds the positions in (<see cref="SavePlan.From"/>, <see cref="SavePlan.To"/>) where this sync
+    /// should save a checkpoint. Any order; the session sorts them and splits batches there.
+    /// </summary>
+    void PlanSaves(in SavePlan plan, IReadOnlyList<Checkpoint> kept, List<int> positions);
+
+    /// <summary>
+    /// Asked before saving a checkpoint of <paramref name="bytes"/> at <paramref name="position"/>
+    /// (past every kept one). The session evicts and asks again until the answer is save or skip.
+    /// </summary>
+    Admission Admit(in SavePlan plan, IReadOnlyList<Checkpoint> kept, int position, long bytes);
+}
+
+/// <summary>The sync a policy is planning for: decoding tokens [From, To) of the desired sequence.</summary>
+internal readonly record struct SavePlan(int From, int To, int BatchSize, int MicroBatchSize, SyncHints Hints);
+
+/// <summary>A policy's answer about a new checkpoint: save it, skip it, or first evict a kept one.</summary>
+internal readonly record struct Admission(AdmissionKind Kind, int EvictIndex)
+{
+    public static Admission Save => new(AdmissionKind.Save, -1);
+
+    public static Admission Skip => new(AdmissionKind.Skip, -1);
+
+    public static Admission Evict(int index) => new(AdmissionKind.Evict, index);
+}
+
+internal enum AdmissionKind
+{
+    Save,
+    Skip,
+    Evict,
+}

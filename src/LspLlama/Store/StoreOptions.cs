@@ -1,0 +1,11 @@
+namespace LspLlama.Store;
+
+/// <summary>Settings of the session store.</summary>
+/// <param name="Directory">Where session files live; null for the platform's cache folder (<see cref="StoreLocation"/>).</param>
+/// <param name="MaxDiskMiB">Upper bound on the disk the store uses; the least recently used sessions are evicted first.</param>
+internal sealed record StoreOptions(string? Directory = null, long MaxDiskMiB = StoreOptions.DefaultMaxDiskMiB)
+{
+    public const long DefaultMaxDiskMiB = 4096;
+
+    public long MaxDiskBytes => MaxDiskMiB <= 0 ? 0 : checked(MaxDiskMiB * 1024 * 1024);
+}

@@ -1,0 +1,84 @@
+using LspLlama.Core.Session;
+using Xunit;
+
+namespace LspLlama.Core.Tests.Session;
+
+public sealed class CheckpointPolicyTests
+{
+    private static readonly byte[] s_data = new byte[100];
+
+    [Fact]
+    public void End_only_saves_where_n_ubatch_plus_4_and_4_tokens_remain()
+    {
+        var plan = new SavePlan(0, 32_000, 2048, 512, SyncHints.None);
+        var positions = new List<int>();
+        new EndOnlyCheckpointPolicy().PlanSaves(plan, [], positions);
+        Assert.Equal([32_000 - 4 - 512, 32_000 - 4], positions);
+    }
+
+    [Fact]
+    public void End_only_skips_within_the_min_step_except_near_the_end_and_evicts_first_in_first_out()
+    {
+        var policy = new EndOnlyCheckpointPolicy();
+        var plan = new SavePlan(0, 32_000, 2048, 512, SyncHints.None);
+        Assert.Equal(Admission.Save, policy.Admit(plan, [], 31_484, 100));
+        Checkpoint[] kept = [new(30_000, s_data, 100, 0)];
+        Assert.Equal(Admission.Skip, policy.Admit(plan, kept, 31_484, 100));
+        Assert.Equal(Admission.Save, policy.Admit(plan, kept, 31_996, 100));
+
+        Checkpoint[] full = [.. Enumerable.Range(0, 32).Select(i => new Checkpoint(i * 10, s_data, 100, 100 - i))];
+        Assert.Equal(Admission.Evict(31), policy.Admit(plan, full, 31_996, 100));
+    }
+
+    [Fact]
+    public void Interval_saves_every_batch_past_the_start()
+    {
+        var positions = new List<int>();
+        new IntervalCheckpointPolicy().PlanSaves(new SavePlan(100, 300, 64, 32, SyncHints.None), [], positions);
+        Assert.Equal([128, 192, 256], positions);
+    }
+
+    [Fact]
+    public void Ours_saves_at_the_hints_and_fills_the_gaps_never_closer_than_the_min_spacing()
+    {
+        var policy = new HintedCheckpointPolicy(new CheckpointSettings(MaxMemoryMiB: 1, MinSpacingTokens: 20, IntervalTokens: 100));
+        var hints = new SyncHints([0, 150, 290], CursorLineStart: 330, PrefixEnd: 345);
+        var positions = new List<int>();
+        policy.PlanSaves(new SavePlan(10, 400, 64, 32, hints), [new Checkpoint(10, s_data, 100, 0)], positions);
+
+        // 345 is too close to the cursor line (330); the fill at 100 and 200 stays, 300 is too
+        // close to the segment start at 290.
+        positions.Sort();
+        Assert.Equal([100, 150, 200, 290, 330, 399], positions);
+    }
+
+    [Fact]
+    public void Ours_over_budget_drops_the_cheapest_checkpoint_but_never_the_one_before_the_cursor_line()
+    {
+        // Budget 1 MiB = four 256 KiB checkpoints; the fifth needs one to go.
+        var policy = new HintedCheckpointPolicy(new CheckpointSettings(MaxMemoryMiB: 1, MinSpacingTokens: 1, IntervalTokens: 100));
+        byte[] quarter = new byte[256 * 1024];
+        var hints = new SyncHints([], CursorLineStart: 505, PrefixEnd: 520);
+        var plan = new SavePlan(0, 1000, 64, 32, hints);
+        Checkpoint[] kept = [new(100, quarter, 1, 0), new(200, quarter, 1, 1), new(210, quarter, 1, 2), new(500, quarter, 1, 3)];
+
+        // Losing 200 costs (200-100)*(210-200) = 1000, less than any other.
+        Assert.Equal(Admission.Evict(1), policy.Admit(plan, kept, 700, quarter.Length));
+
+        // Losing 500 would cost least, (500-300)*(510-500), but it and 510 are hot (at the cursor line).
+        Checkpoint[] hotIsCheapest = [new(100, quarter, 1, 0), new(200, quarter, 1, 1), new(300, quarter, 1, 2), new(500, quarter, 1, 3)];
+        Assert.Equal(Admission.Evict(0), policy.Admit(plan, hotIsCheapest, 510, quarter.Length));
+
+        // A candidate that protects little (the token before the end) is skipped rather than evict.
+        Checkpoint[] hot = [new(100, quarter, 1, 0), new(200, quarter, 1, 1), new(300, quarter, 1, 2), new(500, quarter, 1, 3)];
+        Assert.Equal(Admission.Skip, policy.Admit(plan, hot, 999, quarter.Length));
+        Assert.Equal(Admission.Skip, policy.Admit(plan, [], 10, 2L * 1024 * 1024));
+    }
+
+    [Fact]
+    public void Unknown_policy_names_and_bad_settings_are_clear_errors()
+    {
+        Assert.Contains("lspllama", Assert.Throws<ArgumentException>(() => CheckpointPolicies.Create("fifo", new CheckpointSettings())).Message);
+        Assert.Throws<ArgumentException>(() => CheckpointPolicies.Create("lspllama", new CheckpointSettings(MinSpacingTokens: 0)));
+    }
+}
