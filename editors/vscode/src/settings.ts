@@ -10,6 +10,15 @@ export interface ServerCommand {
 /** Settings that only the extension uses; everything else in the section goes to the server. */
 const CLIENT_ONLY = new Set(['server', 'languages', 'trace']);
 
+/** Declared defaults that stand for "the server's own default". */
+const UNSET: Record<string, unknown> = {
+  'model.path': '',
+  'model.contextSize': 0,
+  'model.gpuLayers': -1,
+  'completion.maxTokens': 0,
+  'checkpoints.maxMemoryMiB': 0,
+};
+
 /** Settings whose change needs a new server process rather than a configuration update. */
 export const RESTART_KEYS = ['lspllama.server', 'lspllama.languages'];
 
@@ -30,11 +39,11 @@ export function serverCommand(config = vscode.workspace.getConfiguration('lsplla
  */
 export function serverSettings(config = vscode.workspace.getConfiguration('lspllama')): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
-  for (const group of ['model', 'completion', 'checkpoints', 'log']) {
+  for (const group of ['model', 'completion', 'checkpoints', 'context', 'log']) {
     const value = config.get<Record<string, unknown>>(group);
     if (value && typeof value === 'object') {
-      // '' and 0 are the "let the server choose" defaults: leave them out.
-      const set = Object.entries(value).filter(([, v]) => v !== '' && v !== 0 && v !== null && v !== undefined);
+      // Declared defaults that mean "let the server choose" are left out.
+      const set = Object.entries(value).filter(([key, v]) => v !== null && v !== undefined && UNSET[`${group}.${key}`] !== v);
       if (set.length > 0) {
         settings[group] = Object.fromEntries(set);
       }

@@ -9,8 +9,10 @@ export interface ServerStatus {
   state?: string;
   contextTokens?: number;
   checkpoints?: { count?: number; bytes?: number };
-  lastSync?: { decodedTokens?: number; ms?: number; elapsedMs?: number };
-  lastCompletion?: { ms?: number; elapsedMs?: number };
+  contextSize?: number;
+  lastSync?: { decodedTokens?: number; idealTokens?: number; ms?: number };
+  lastGeneration?: { tokens?: number; ms?: number; fromCache?: string | null };
+  message?: string | null;
   [key: string]: unknown;
 }
 
@@ -79,6 +81,9 @@ export class StatusBar implements vscode.Disposable {
 /** The short text: context tokens, checkpoints, last latency, as far as the server reported them. */
 export function formatSummary(status: ServerStatus | undefined): string {
   const parts = ['LspLlama'];
+  if (status?.state && status.state !== 'ready') {
+    parts.push(status.state);
+  }
   if (status?.contextTokens !== undefined) {
     parts.push(`${formatCount(status.contextTokens)} tok`);
   }
@@ -103,10 +108,11 @@ function formatTooltip(status: ServerStatus | undefined): vscode.MarkdownString 
   return md;
 }
 
+/** The last request's cost: the sync before generating plus the generation. */
 function latencyMs(status: ServerStatus | undefined): number | undefined {
-  const c = status?.lastCompletion;
-  const s = status?.lastSync;
-  return c?.ms ?? c?.elapsedMs ?? s?.ms ?? s?.elapsedMs;
+  const g = status?.lastGeneration?.ms;
+  const s = status?.lastSync?.ms;
+  return g === undefined && s === undefined ? undefined : (g ?? 0) + (s ?? 0);
 }
 
 export function formatCount(n: number): string {

@@ -138,6 +138,7 @@
     (setenv "E2E_WS" ws)
     (setq lspllama-server-command (if (string-suffix-p ".dll" server) (list "dotnet" server) (list server))
           lspllama-model-path (e2e-env "LSPLLAMA_E2E_MODEL")
+          lspllama-settings '(:completion (:temperature 0)) ; greedy: exact, repeatable
           lspllama-major-modes '(csharp-mode)
           lspllama-idle-delay nil               ; idle timers never fire in --batch
           eglot-sync-connect t

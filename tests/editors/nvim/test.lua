@@ -163,7 +163,7 @@ local function test()
   vim.fn.mkdir(work .. '/ws/.git', 'p') -- the root marker
   require('lspllama').setup({
     server = { path = server },
-    settings = model ~= '' and { model = { path = model } } or {},
+    settings = { model = { path = model ~= '' and model or nil }, completion = { temperature = 0 } }, -- greedy
     filetypes = { 'cs' },
   })
   local a = test_sync()

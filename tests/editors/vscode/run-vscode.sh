@@ -32,7 +32,8 @@ mkdir -p "$D/ws/.vscode"
 cat > "$D/ws/.vscode/settings.json" <<JSON
 {
   "lspllama.server.path": "$LSPLLAMA_E2E_SERVER",
-  "lspllama.model.path": "${LSPLLAMA_E2E_MODEL:-}"
+  "lspllama.model.path": "${LSPLLAMA_E2E_MODEL:-}",
+  "lspllama.completion.temperature": 0
 }
 JSON
 cat > "$D/ud/User/settings.json" <<JSON

@@ -214,9 +214,10 @@ function M.statusline()
   if type(s.checkpoints) == 'table' and s.checkpoints.count then
     table.insert(parts, s.checkpoints.count .. ' ckpt')
   end
-  local last = type(s.lastCompletion) == 'table' and s.lastCompletion or s.lastSync
-  if type(last) == 'table' and (last.ms or last.elapsedMs) then
-    table.insert(parts, math.floor(last.ms or last.elapsedMs) .. ' ms')
+  local gen = type(s.lastGeneration) == 'table' and s.lastGeneration.ms or nil
+  local sync = type(s.lastSync) == 'table' and s.lastSync.ms or nil
+  if gen or sync then
+    table.insert(parts, math.floor((gen or 0) + (sync or 0)) .. ' ms')
   end
   return table.concat(parts, ' · ')
 end

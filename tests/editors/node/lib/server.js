@@ -16,8 +16,9 @@ function serverCommand() {
 }
 
 function serverSettings() {
+  // Greedy decoding, so completions are exact and repeatable.
   const model = process.env.LSPLLAMA_E2E_MODEL;
-  return model ? { model: { path: model } } : {};
+  return { ...(model ? { model: { path: model } } : {}), completion: { temperature: 0 } };
 }
 
 /** The capabilities a client announces; `encodings` is the positionEncodings list. */
