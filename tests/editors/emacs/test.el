@@ -149,7 +149,11 @@
     (let ((a (e2e-sync)))
       (with-current-buffer a
         (if (equal (e2e-env "LSPLLAMA_E2E_INLINE") "1")
-            (progn (e2e-inline) (princ "ghost text accepted (C-g, M-f, TAB)\n"))
+            (progn (e2e-inline) (princ "ghost text accepted (C-g, M-f, TAB)\n")
+                   (e2e-wait (lambda () (> (or (plist-get lspllama-last-status :contextTokens) 0) 0)) 10
+                             (lambda () (format "no lspllama/statusChanged with context tokens: %S"
+                                                lspllama-last-status)))
+                   (princ (format "mode line:%s\n" (lspllama--mode-line))))
           (princ "inline completion test skipped (LSPLLAMA_E2E_INLINE is off)\n"))
         (eglot-shutdown (eglot-current-server))))
     (princ (format "emacs %s, eglot: %d sync checks passed\n" emacs-version e2e-checks))))

@@ -170,6 +170,10 @@ local function test()
   if os.getenv('LSPLLAMA_E2E_INLINE') == '1' then
     test_inline(a)
     io.stdout:write('inline completion accepted\n')
+    local lspllama = require('lspllama')
+    wait(function() return lspllama.last_status and lspllama.last_status.contextTokens > 0 end, 10000,
+      function() return 'no lspllama/statusChanged with context tokens: ' .. vim.inspect(lspllama.last_status) end)
+    io.stdout:write('statusline: ' .. lspllama.statusline() .. '\n')
   else
     io.stdout:write('inline completion test skipped (LSPLLAMA_E2E_INLINE is off)\n')
   end

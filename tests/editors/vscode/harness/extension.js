@@ -204,6 +204,14 @@ async function run() {
   } else {
     note('inline suggestion test skipped (LSPLLAMA_E2E_INLINE is off)');
   }
+  if (process.env.LSPLLAMA_E2E_INLINE === '1' || process.env.LSPLLAMA_E2E_COMPLETION === '1') {
+    // The status bar's data: the server's lspllama/statusChanged after a completion.
+    const status = await waitFor(() => {
+      const s = api.status();
+      return s && s.contextTokens > 0 && s;
+    }, 10000, () => `no status with context tokens: ${JSON.stringify(api.status())}`);
+    note(`status: ${status.contextTokens} context tokens, ${status.checkpoints?.count} checkpoints`);
+  }
   note(`${checks} sync checks passed`);
 }
 
