@@ -212,6 +212,11 @@ async function run() {
     }, 10000, () => `no status with context tokens: ${JSON.stringify(api.status())}`);
     note(`status: ${status.contextTokens} context tokens, ${status.checkpoints?.count} checkpoints`);
   }
+  // The commands: restart gives a new server that gets the open documents again.
+  await vscode.commands.executeCommand('lspllama.showLog');
+  await vscode.commands.executeCommand('lspllama.restart');
+  await api.ready();
+  await assertInSync(a, 'after LspLlama: Restart Server');
   note(`${checks} sync checks passed`);
 }
 
