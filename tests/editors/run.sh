@@ -73,8 +73,14 @@ run_node() {
 }
 run_nvim() {
   install_nvim
-  XDG_STATE_HOME=$WORK/nvim-state XDG_CONFIG_HOME=$WORK/nvim-config XDG_DATA_HOME=$WORK/nvim-data \
-    timeout 120 "$TOOLS/nvim/nvim" --headless -u NONE -i NONE -n -S "$HERE/nvim/test.lua" </dev/null
+  local mode
+  # Ghost text (Neovim 0.12's inline completion), then the completion menu older versions use.
+  for mode in auto popup; do
+    rm -rf "$WORK/ws"
+    LSPLLAMA_E2E_NVIM_MODE=$mode XDG_STATE_HOME=$WORK/nvim-state XDG_CONFIG_HOME=$WORK/nvim-config \
+      XDG_DATA_HOME=$WORK/nvim-data \
+      timeout 120 "$TOOLS/nvim/nvim" --headless -u NONE -i NONE -n -S "$HERE/nvim/test.lua" </dev/null || return 1
+  done
 }
 run_emacs() {
   install_emacs

@@ -12,6 +12,7 @@ local model = os.getenv('LSPLLAMA_E2E_MODEL') or ''
 vim.opt.runtimepath:prepend(root .. '/editors/nvim')
 vim.o.showmode = false
 vim.o.swapfile = false
+vim.opt.shortmess:append('c') -- no "The only match" on stdout
 vim.cmd('filetype on')
 vim.filetype.add({ extension = { cs = 'cs' } })
 
@@ -155,6 +156,39 @@ local function test_inline(a)
   assert_in_sync(a, 'after accepting an inline completion')
 end
 
+--- The completion menu (mode = 'popup', what older Neovims get): the server's item is listed and
+--- <C-y> inserts its edit.
+local function test_popup(a)
+  vim.cmd('only')
+  vim.api.nvim_set_current_buf(a)
+  local row = vim.fn.search('Console.WriteLine(message);', 'w')
+  vim.api.nvim_buf_set_lines(a, row, row, false, { '        Console.' })
+  vim.api.nvim_win_set_cursor(0, { row + 1, 15 })
+  assert_in_sync(a, 'before the completion menu')
+  local client = require('lspllama').client(a)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(a) }, position = { line = row, character = 16 } }
+  local res = assert(client:request_sync('textDocument/completion', params, 60000, a))
+  assert(not res.err, vim.inspect(res.err))
+  local items = res.result.items or res.result
+  assert(#items > 0, 'the server offered no completion item')
+  local item = items[1]
+  local edit = item.textEdit or { range = { start = params.position, ['end'] = params.position }, newText = item.insertText or item.label }
+  local expected = apply_item(a, { insertText = edit.newText, range = edit.range }, { row + 1, 16 })
+
+  vim.o.completeopt = 'menuone,noinsert'
+  feed('A', true)
+  wait(function() return vim.fn.mode() == 'i' end, 5000, 'Insert mode')
+  vim.lsp.completion.get()
+  wait(function() return vim.fn.pumvisible() == 1 end, 30000, 'completion menu')
+  local labels = vim.tbl_map(function(i) return i.word end, vim.fn.complete_info({ 'items' }).items)
+  feed('<C-y>', true)
+  wait(function() return vim.deep_equal(vim.api.nvim_buf_get_lines(a, 0, -1, false), expected) end, 5000,
+    function() return 'accepted completion differs: ' .. vim.inspect(vim.api.nvim_buf_get_lines(a, row - 1, row + 3, false))
+      .. ' expected ' .. vim.inspect(vim.list_slice(expected, row, row + 3)) .. ' menu ' .. vim.inspect(labels) end)
+  feed('<Esc>')
+  assert_in_sync(a, 'after accepting from the completion menu')
+end
+
 local function test()
   vim.fn.mkdir(work .. '/ws', 'p')
   for _, name in ipairs({ 'A.cs', 'B.cs' }) do
@@ -165,9 +199,17 @@ local function test()
     server = { path = server },
     settings = { model = { path = model ~= '' and model or nil }, completion = { temperature = 0 } }, -- greedy
     filetypes = { 'cs' },
+    mode = os.getenv('LSPLLAMA_E2E_NVIM_MODE') or 'auto',
   })
   local a = test_sync()
-  if os.getenv('LSPLLAMA_E2E_INLINE') == '1' then
+  if os.getenv('LSPLLAMA_E2E_NVIM_MODE') == 'popup' then
+    if os.getenv('LSPLLAMA_E2E_COMPLETION') == '1' then
+      test_popup(a)
+      io.stdout:write('completion menu item accepted\n')
+    else
+      io.stdout:write('completion menu test skipped (LSPLLAMA_E2E_COMPLETION is off)\n')
+    end
+  elseif os.getenv('LSPLLAMA_E2E_INLINE') == '1' then
     test_inline(a)
     io.stdout:write('inline completion accepted\n')
     local lspllama = require('lspllama')
