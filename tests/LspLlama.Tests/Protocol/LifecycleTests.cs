@@ -9,7 +9,7 @@ namespace LspLlama.Tests.Protocol;
 public sealed class LifecycleTests
 {
     [Fact]
-    public async Task Initialize_advertises_incremental_sync_and_no_completion_yet()
+    public async Task Initialize_advertises_incremental_sync_and_both_completion_kinds()
     {
         await using LspTestClient client = new();
         InitializeResult result = await client.InitializeAsync();
@@ -18,8 +18,8 @@ public sealed class LifecycleTests
         Assert.Equal(ProtocolConversions.Utf16, result.Capabilities.PositionEncoding);
         Assert.Equal(TextDocumentSyncKind.Incremental, result.Capabilities.TextDocumentSync.Change);
         Assert.True(result.Capabilities.TextDocumentSync.OpenClose);
-        Assert.Null(result.Capabilities.CompletionProvider);
-        Assert.Null(result.Capabilities.InlineCompletionProvider);
+        Assert.NotNull(result.Capabilities.CompletionProvider);
+        Assert.NotNull(result.Capabilities.InlineCompletionProvider);
     }
 
     [Theory]
