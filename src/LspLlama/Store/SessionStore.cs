@@ -17,7 +17,8 @@ namespace LspLlama.Store;
 /// see the old or the new complete file, never a mix, and a process killed mid-write leaves only
 /// a stray temporary file (removed once stale). A lock file was not used: a crashed server
 /// would leave it behind, and the two servers' states are equally valid anyway.
-/// Not thread-safe per instance: the inference worker owns it.
+/// The instance keeps no state between calls, so a background save may run while the worker
+/// opens another session.
 /// </remarks>
 internal sealed class SessionStore
 {
