@@ -333,7 +333,7 @@ internal sealed class SessionStore
     private void RemoveStaleTemporaries()
     {
         DateTime cutoff = _time.GetUtcNow().UtcDateTime - StaleTemporaryAge;
-        foreach (FileInfo file in new DirectoryInfo(Directory).EnumerateFiles("*" + SessionFileFormat.TemporaryExtension))
+        foreach (FileInfo file in new DirectoryInfo(Directory).EnumerateFiles("*" + SessionFileFormat.FileExtension + ".*" + SessionFileFormat.TemporaryExtension))
         {
             if (file.LastWriteTimeUtc < cutoff)
             {
