@@ -25,7 +25,17 @@ internal static unsafe class LlamaStateTransfer
             return null;
         }
 
-        NativeStateBuffer buffer = new(size);
+        NativeStateBuffer buffer;
+        try
+        {
+            buffer = new NativeStateBuffer(size);
+        }
+        catch (OutOfMemoryException)
+        {
+            // A state of several GB on a busy machine: skip this save rather than fail the worker.
+            return null;
+        }
+
         nuint written = LlamaApi.StateSeqGetDataExt(context.DangerousGetHandle(), (byte*)buffer.Pointer, (nuint)size, sequence, (uint)StateSeqFlags.None);
         GC.KeepAlive(context);
         if ((long)written != size)
@@ -68,7 +78,17 @@ internal static unsafe class LlamaStateTransfer
     /// </summary>
     public static RestoredSession? Restore(StoredSession stored, SafeLLamaContextHandle context, int sequence)
     {
-        using (NativeStateBuffer buffer = new(Math.Max(1, stored.StateLength)))
+        NativeStateBuffer buffer;
+        try
+        {
+            buffer = new NativeStateBuffer(Math.Max(1, stored.StateLength));
+        }
+        catch (OutOfMemoryException)
+        {
+            return null;
+        }
+
+        using (buffer)
         {
             if (!stored.TryReadState(s => NativeBlobs.ReadInto(s, buffer.Pointer, stored.StateLength)))
             {

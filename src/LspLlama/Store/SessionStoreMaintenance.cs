@@ -34,8 +34,9 @@ internal sealed partial class SessionStore
                 }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // Eviction runs after a successful save or at start: it must never fail either.
             Logger.ReadFailed(Directory, $"eviction failed ({e.Message})", e);
         }
     }
