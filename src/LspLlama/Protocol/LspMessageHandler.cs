@@ -29,6 +29,7 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
     private int _position;
     private int _length;
     private int _lastLineStart;
+    private readonly object _answerGate = new();
     private int _unanswered;
     private TaskCompletionSource _allAnswered = NewAnsweredSignal(done: true);
 
@@ -96,7 +97,7 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
     /// </summary>
     public Task AllAnsweredAsync()
     {
-        lock (_body)
+        lock (_answerGate)
         {
             return _allAnswered.Task;
         }
@@ -115,7 +116,7 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
 
     private void CountRequest(int delta)
     {
-        lock (_body)
+        lock (_answerGate)
         {
             _unanswered = Math.Max(0, _unanswered + delta);
             if (_unanswered == 0)
