@@ -94,4 +94,23 @@ public sealed class LifecycleTests
         await connection.SendAsync(LspFrames.Frame("""{"jsonrpc":"2.0","method":"exit"}"""));
         Assert.Equal(0, await connection.WaitForExitAsync());
     }
+
+    [Fact]
+    public async Task Requests_sent_before_exit_are_answered_even_when_the_client_did_not_wait()
+    {
+        await using LspRawConnection connection = new();
+
+        // Everything at once, as a script piping a file would: exit arrives before any answer is read.
+        await connection.SendAsync([
+            .. LspFrames.Request(1, LspMethods.Initialize, new { capabilities = new { } }),
+            .. LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///p", languageId = "x", version = 1, text = "piped" } }),
+            .. LspFrames.Request(2, LspMethods.DocumentText, new { uri = "file:///p" }),
+            .. LspFrames.Request(3, LspMethods.Shutdown, null),
+            .. LspFrames.Notification(LspMethods.Exit, null),
+        ]);
+
+        Assert.Equal(0, await connection.WaitForExitAsync());
+        Assert.Equal("piped", (await connection.ReadResponseAsync(2)).GetProperty("result").GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Null, (await connection.ReadResponseAsync(3)).GetProperty("result").ValueKind);
+    }
 }
