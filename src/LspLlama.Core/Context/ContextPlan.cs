@@ -67,6 +67,13 @@ public sealed class ContextPlan
 
     public string GetText(string uri) => Get(uri).Tokens.GetText();
 
+    /// <summary>Re-tokenizes the whole document and compares (a self-check for benchmarks and diagnostics; costs a full tokenization).</summary>
+    public bool MatchesWholeTokenization(string uri)
+    {
+        SegmentTokens tokens = Get(uri).Tokens;
+        return tokens.Tokens.SequenceEqual(_tokenizer.Tokenize(tokens.GetText()));
+    }
+
     public void Open(string uri, string path, string text)
     {
         if (_documents.ContainsKey(uri))
@@ -243,12 +250,21 @@ public sealed class ContextPlan
                 _writer.Write(a.Suffix.Span);
                 _writer.Write(_template.Middle!.Value);
                 break;
-            case FimLayout.Spm:
+            case FimLayout.Spm when _template.CodestralSpm:
+                // Mistral's order: [SUFFIX]suffix[PREFIX]prefix, the middle follows the prefix directly.
                 _writer.Write(_template.Suffix!.Value);
                 _writer.Write(a.Suffix.Span);
                 _writer.Write(_template.Prefix!.Value);
                 prefixStart = WritePrefix(body, a.Tail);
+                break;
+            case FimLayout.Spm:
+                // SPM as StarCoder and Code Llama were trained on it ("variant 2" of the FIM paper):
+                // <PRE><SUF>suffix<MID>prefix, the middle follows the prefix directly.
+                _writer.Write(_template.Prefix!.Value);
+                _writer.Write(_template.Suffix!.Value);
+                _writer.Write(a.Suffix.Span);
                 _writer.Write(_template.Middle!.Value);
+                prefixStart = WritePrefix(body, a.Tail);
                 break;
             default:
                 prefixStart = WritePrefix(body, a.Tail);

@@ -3,13 +3,19 @@ namespace LspLlama.Core.Context;
 /// <summary>How the active document is laid out around the cursor.</summary>
 public enum FimLayout
 {
-    /// <summary>SPM for vocabularies spelled like Codestral's (<c>[PREFIX]</c>), PSM for other FIM vocabularies, prefix-only without FIM tokens.</summary>
+    /// <summary>
+    /// SPM for vocabularies of models trained on it (Codestral's <c>[PREFIX]</c>, StarCoder's <c>&lt;fim_prefix&gt;</c>),
+    /// PSM for other FIM vocabularies, prefix-only without FIM tokens.
+    /// </summary>
     Auto,
 
     /// <summary>Prefix, suffix, middle: the suffix window follows the cursor, so typing re-decodes it.</summary>
     Psm,
 
-    /// <summary>Suffix, prefix, middle: the suffix comes first and stays put while typing; a cursor jump re-decodes the whole active prefix.</summary>
+    /// <summary>
+    /// Suffix before prefix (<c>&lt;PRE&gt;&lt;SUF&gt;suffix&lt;MID&gt;prefix</c>, or <c>[SUFFIX]suffix[PREFIX]prefix</c> for Mistral
+    /// vocabularies): the suffix stays put while typing; a cursor jump re-decodes the whole active prefix.
+    /// </summary>
     Spm,
 
     /// <summary>No FIM: the document up to the cursor.</summary>
