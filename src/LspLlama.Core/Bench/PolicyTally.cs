@@ -22,7 +22,7 @@ public sealed class PolicyTally(string name)
 
     public int Syncs => _decoded.Count;
 
-    public void Add(SyncFigures sync)
+    public void Add(SyncCost sync)
     {
         _decoded.Add(sync.DecodedTokens);
         _ms.Add(sync.Milliseconds);

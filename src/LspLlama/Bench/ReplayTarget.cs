@@ -13,7 +13,7 @@ internal interface IReplayTarget : IDisposable
     void Apply(TraceEvent e);
 
     /// <summary>A completion request: plan the context at this position and sync the model to it.</summary>
-    SyncFigures Sync(TraceCompletion request, CancellationToken cancellation);
+    SyncCost Sync(TraceCompletion request, CancellationToken cancellation);
 }
 
 /// <summary>Makes the target for one policy (by its name: none, end-only, interval, lspllama).</summary>

@@ -6,6 +6,9 @@ namespace LspLlama.Protocol;
 /// <summary>The JSON options for LSP payloads: camelCase, nulls left out, unknown members ignored.</summary>
 internal static class LspJson
 {
+    /// <summary>A shared read-only instance for the handlers' own deserialization.</summary>
+    public static JsonSerializerOptions Options { get; } = Freeze(CreateOptions());
+
     public static JsonSerializerOptions CreateOptions() => new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -14,7 +17,13 @@ internal static class LspJson
 
         // A missing required member or a null where the record says non-null is a client error:
         // it fails deserialization (InvalidParams for a request) instead of reaching a handler.
-        RespectNullableAnnotations = true, // see below
+        RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
     };
+
+    private static JsonSerializerOptions Freeze(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 }

@@ -195,7 +195,7 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
             }
 
             int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
+            if (colon <= 0 || !IsToken(line.AsSpan(0, colon).Trim()))
             {
                 // Not a header: maybe a body whose header was lost, with the next message's header
                 // glued to its end. Look for that header from just after this line's start.
@@ -219,6 +219,25 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
 
             // Other headers (Content-Type) are allowed and ignored: LSP content is always UTF-8.
         }
+    }
+
+    /// <summary>An HTTP header name (RFC 9110 token): a JSON body never passes for one.</summary>
+    private static bool IsToken(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";

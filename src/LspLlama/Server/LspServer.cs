@@ -1,4 +1,6 @@
 using LspLlama.Core.Documents;
+using LspLlama.Engine;
+using LspLlama.Model;
 using LspLlama.Logging;
 using LspLlama.Protocol;
 using LspLlama.Server.Handlers;
@@ -40,9 +42,16 @@ internal sealed class LspServer : IAsyncDisposable
         clientLog.Attach(_rpc);
 
         ServerLifecycle lifecycle = new();
-        SettingsStore settings = new(ServerSettings.Default with { Log = new LogSettings(options.LogLevel) }, loggers.CreateLogger("settings"));
+        ServerSettings initial = ServerSettings.Default with { Log = new LogSettings(options.LogLevel) };
+        if (options.ModelPath is not null)
+        {
+            initial = initial with { Model = initial.Model with { Path = options.ModelPath } };
+        }
+
+        SettingsStore settings = new(initial, loggers.CreateLogger("settings"));
         settings.Changed += s => level.Minimum = s.Log.Level;
         _services = new ServerServices(_rpc, lifecycle, new DocumentStore(), settings, loggers, clientLog);
+        _services.Engine = new CompletionEngine(_services, options.ModelLocator ?? ModelLocator.ForCurrentUser());
 
         List<ILspHandler> handlers = [.. HandlerRegistry.Create(_services), .. options.ExtraHandlers?.Invoke(_services) ?? []];
         _services.Handlers = handlers;
@@ -79,6 +88,7 @@ internal sealed class LspServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        _services.Engine.Dispose();
         _rpc.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -20,9 +20,9 @@ public sealed class StatisticsTests
     public void A_tally_adds_totals_peaks_and_full_reprocesses()
     {
         PolicyTally tally = new("lspllama");
-        tally.Add(new SyncFigures(100, 100, 10, 1_000, 100, FullReprocess: false));
-        tally.Add(new SyncFigures(300, 20, 30, 5_000, 120, FullReprocess: true));
-        tally.Add(new SyncFigures(20, 20, 2, 2_000, 110, FullReprocess: false));
+        tally.Add(new SyncCost(100, 100, 10, 1_000, 100, FullReprocess: false));
+        tally.Add(new SyncCost(300, 20, 30, 5_000, 120, FullReprocess: true));
+        tally.Add(new SyncCost(20, 20, 2, 2_000, 110, FullReprocess: false));
         PolicyResult r = tally.ToResult();
 
         Assert.Equal("lspllama", r.Name);
@@ -62,7 +62,7 @@ public sealed class StatisticsTests
     private static PolicyResult Result(string name, long decoded, long ideal, double ms)
     {
         PolicyTally t = new(name);
-        t.Add(new SyncFigures(decoded, ideal, ms, 0, 0, false));
+        t.Add(new SyncCost(decoded, ideal, ms, 0, 0, false));
         return t.ToResult();
     }
 }

@@ -10,7 +10,7 @@ namespace LspLlama.Core.Bench;
 /// <param name="ContextTokens">Length of the synced sequence.</param>
 /// <param name="FullReprocess">The sync started again from position 0 although the sequence shared a
 /// prefix with what the model held (the memory could not be cut and no checkpoint helped).</param>
-public readonly record struct SyncFigures(
+public readonly record struct SyncCost(
     long DecodedTokens,
     long IdealTokens,
     double Milliseconds,

@@ -1,0 +1,56 @@
+using LspLlama.Bench;
+using LspLlama.Cli;
+using LspLlama.Core.Bench;
+using Xunit;
+
+namespace LspLlama.Tests.Bench;
+
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"lspllama-benchcmd-{Guid.NewGuid():N}");
+
+    public BenchCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Trace_only_writes_a_valid_trace_that_the_same_seed_reproduces()
+    {
+        string code = string.Concat(Enumerable.Repeat("internal static class K\n{\n    public static int Twice(int x) => x * 2;\n}\n", 200));
+        File.WriteAllText(Path.Combine(_dir, "K.cs"), code);
+        File.WriteAllText(Path.Combine(_dir, "L.cs"), code.Replace('K', 'L'));
+        string a = Path.Combine(_dir, "a.trace"), b = Path.Combine(_dir, "b.trace");
+
+        string[] common = ["bench", "--trace-only", "--workspace", _dir, "--syncs", "30", "--context-tokens", "2000", "--seed", "5"];
+        Assert.Equal(0, await CommandLine.RunAsync([.. common, "--save-trace", a]));
+        Assert.Equal(0, await CommandLine.RunAsync([.. common, "--save-trace", b]));
+
+        Assert.Equal(File.ReadAllText(a), File.ReadAllText(b));
+        EditTrace trace = TraceFile.Read(a);
+        Assert.Equal(30, trace.CompletionCount);
+        Assert.Equal(5, trace.Header.Generator!.Seed);
+        Assert.Empty(TracePlayback.Validate(trace));
+
+        // A saved trace is accepted back by --trace.
+        Assert.Equal(0, await CommandLine.RunAsync(["bench", "--trace-only", "--trace", a]));
+    }
+
+    [Theory]
+    [InlineData("--policies", "none,fastest")]
+    [InlineData("--syncs", "0")]
+    [InlineData("--seed", "x")]
+    [InlineData("--bogus", "1")]
+    public async Task A_bad_command_line_is_a_usage_error(string option, string value)
+    {
+        Assert.Equal(2, await CommandLine.RunAsync(["bench", "--trace-only", "--workspace", _dir, option, value]));
+    }
+
+    [Fact]
+    public async Task A_damaged_trace_is_a_usage_error_not_a_crash()
+    {
+        string path = Path.Combine(_dir, "bad.trace");
+        File.WriteAllText(path, "{\"type\":\"header\",\"formatVersion\":99}\n");
+        Assert.Equal(2, await CommandLine.RunAsync(["bench", "--trace", path]));
+        Assert.Equal(2, await CommandLine.RunAsync(["bench", "--trace", Path.Combine(_dir, "missing.trace")]));
+    }
+}

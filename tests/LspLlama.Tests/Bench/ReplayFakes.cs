@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using System.Text;
+using LspLlama.Core.Session;
+using LspLlama.Core.Tokens;
+
+namespace LspLlama.Tests.Bench;
+
+/// <summary>Byte-level tokens (0-255) plus FIM markers and a file separator, so held tokens read back as text.</summary>
+internal sealed class ReplayByteTokenizer : ITokenizer
+{
+    public const int FimPrefix = 257;
+    public const int FimSuffix = 258;
+    public const int FimMiddle = 259;
+    public const int FileSeparator = 261;
+
+    public int VocabularySize => 262;
+
+    public SpecialTokens Special { get; } = new(null, 256, FimPrefix, FimSuffix, FimMiddle, 260, null, FileSeparator, false);
+
+    public int[] Tokenize(string text, bool parseSpecial = false) => [.. Encoding.UTF8.GetBytes(text).Select(b => (int)b)];
+
+    public ReadOnlySpan<byte> TokenBytes(int token) => token switch
+    {
+        < 256 => new[] { (byte)token },
+        FimPrefix => "<PRE>"u8,
+        FimSuffix => "<SUF>"u8,
+        FimMiddle => "<MID>"u8,
+        FileSeparator => "<SEP>"u8,
+        _ => "<X>"u8,
+    };
+
+    public bool IsEndOfGeneration(int token) => token == 256;
+
+    public static string Text(ReadOnlySpan<int> tokens)
+    {
+        List<byte> bytes = [];
+        foreach (int t in tokens)
+        {
+            bytes.AddRange(new ReplayByteTokenizer().TokenBytes(t).ToArray());
+        }
+
+        return Encoding.UTF8.GetString([.. bytes]);
+    }
+}
+
+/// <summary>
+/// A recurrent memory: a tail can never be cut (only the whole sequence), and the partial state
+/// (the position it was saved at plus padding) brings back exactly the prefix it was saved after.
+/// Decoding anywhere but right after the last held position throws, as llama.cpp would.
+/// </summary>
+internal sealed class ReplayRecurrentBackend(int contextSize = 1 << 16, int batchSize = 64) : ISessionBackend
+{
+    private const int StateBytes = 1024;
+    private int _held;
+
+    public MemoryKind MemoryKind => MemoryKind.Recurrent;
+
+    public int SlidingWindow => 0;
+
+    public int ContextSize { get; } = contextSize;
+
+    public int BatchSize { get; } = batchSize;
+
+    public int MicroBatchSize => BatchSize;
+
+    public long TokensDecoded { get; private set; }
+
+    public void Decode(ReadOnlySpan<int> tokens, int startPosition)
+    {
+        if (startPosition != _held || tokens.Length == 0 || tokens.Length > BatchSize)
+        {
+            throw new InvalidOperationException($"decode of {tokens.Length} at {startPosition}, memory holds {_held}");
+        }
+
+        _held += tokens.Length;
+        TokensDecoded += tokens.Length;
+    }
+
+    public bool TryRemoveTail(int fromPosition)
+    {
+        if (fromPosition >= _held)
+        {
+            return true;
+        }
+
+        if (fromPosition <= 0)
+        {
+            _held = 0;
+            return true;
+        }
+
+        return false;
+    }
+
+    public void Clear() => _held = 0;
+
+    public int SequenceMinPosition() => _held - 1;
+
+    public int PartialStateSize() => StateBytes;
+
+    public int SavePartialState(Span<byte> destination)
+    {
+        if (destination.Length < StateBytes)
+        {
+            return 0;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(destination, _held);
+        return StateBytes;
+    }
+
+    public bool RestorePartialState(ReadOnlySpan<byte> source)
+    {
+        if (source.Length != StateBytes)
+        {
+            return false;
+        }
+
+        _held = BinaryPrimitives.ReadInt32LittleEndian(source);
+        return true;
+    }
+}
