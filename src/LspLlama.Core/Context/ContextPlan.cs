@@ -161,14 +161,15 @@ public sealed class ContextPlan
     private DocumentState Get(string uri) =>
         _documents.TryGetValue(uri, out DocumentState? doc) ? doc : throw new ArgumentException($"document not open: {uri}");
 
+    /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
+    internal const int MaxHeaderTokens = 32;
+
     private int[] Header(string path)
     {
-        if (_template.FileSeparator is int sep)
-        {
-            return [sep, .. _tokenizer.Tokenize(path + "\n")];
-        }
-
-        return _tokenizer.Tokenize(string.Format(CultureInfo.InvariantCulture, _settings.PlainFileHeader, path));
+        int[] header = _template.FileSeparator is int sep
+            ? [sep, .. _tokenizer.Tokenize(path + "\n")]
+            : _tokenizer.Tokenize(string.Format(CultureInfo.InvariantCulture, _settings.PlainFileHeader, path));
+        return header.Length <= MaxHeaderTokens ? header : [.. header.AsSpan(0, MaxHeaderTokens - 1), .. header.AsSpan(header.Length - 1)];
     }
 
     private int OtherSize(DocumentState doc) => doc.Header.Length + doc.Tokens.Count + _plainSeparator.Length;

@@ -67,6 +67,7 @@ public sealed record ContextSettings
         Require(GenerationReserve >= 0 && GenerationReserve < ContextSize, "GenerationReserve must be in [0, ContextSize)");
         Require(LowWaterFraction is > 0 and <= 1, "LowWaterFraction must be in (0, 1]");
         Require(ActiveFraction is > 0 and <= 1, "ActiveFraction must be in (0, 1]");
+        Require((ContextSize - GenerationReserve) * ActiveFraction >= 64, "the active document's budget, (ContextSize - GenerationReserve) * ActiveFraction, must be at least 64 tokens");
         Require(SuffixFraction is >= 0 and < 1, "SuffixFraction must be in [0, 1)");
         Require(SuffixLines is null or >= 0, "SuffixLines must not be negative");
         Require(PrefixChunkLines > 0, "PrefixChunkLines must be positive");
