@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -14,6 +15,10 @@ internal static class LspJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         PropertyNameCaseInsensitive = false,
         NumberHandling = JsonNumberHandling.Strict,
+
+        // Document text goes out as plain UTF-8 rather than \uXXXX escapes: smaller and faster for
+        // large files. (The "unsafe" is about embedding JSON in HTML, which LSP never does.)
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
 
         // A missing required member or a null where the record says non-null is a client error:
         // it fails deserialization (InvalidParams for a request) instead of reaching a handler.

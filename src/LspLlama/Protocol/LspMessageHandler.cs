@@ -29,6 +29,9 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
     private int _position;
     private int _length;
     private int _lastLineStart;
+    private readonly object _answerGate = new();
+    private int _unanswered;
+    private TaskCompletionSource _allAnswered = NewAnsweredSignal(done: true);
 
     public LspMessageHandler(Stream input, Stream output, IJsonRpcMessageFormatter formatter, ILogger logger)
         : base(formatter)
@@ -77,12 +80,66 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
             JsonRpcMessage? message = await DeserializeAsync(body, cancellationToken).ConfigureAwait(false);
             if (message is not null)
             {
+                if (message is JsonRpcRequest { IsResponseExpected: true })
+                {
+                    CountRequest(+1);
+                }
+
                 return message;
             }
         }
     }
 
-    protected override ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes once every request read so far has had its answer written. The server waits on
+    /// this (briefly) before exiting, so that a client that sends <c>exit</c> without waiting for
+    /// earlier answers still gets them.
+    /// </summary>
+    public Task AllAnsweredAsync()
+    {
+        lock (_answerGate)
+        {
+            return _allAnswered.Task;
+        }
+    }
+
+    private static TaskCompletionSource NewAnsweredSignal(bool done)
+    {
+        TaskCompletionSource signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (done)
+        {
+            signal.SetResult();
+        }
+
+        return signal;
+    }
+
+    private void CountRequest(int delta)
+    {
+        lock (_answerGate)
+        {
+            _unanswered = Math.Max(0, _unanswered + delta);
+            if (_unanswered == 0)
+            {
+                _allAnswered.TrySetResult();
+            }
+            else if (_allAnswered.Task.IsCompleted)
+            {
+                _allAnswered = NewAnsweredSignal(done: false);
+            }
+        }
+    }
+
+    protected override async ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
+    {
+        await WriteFrameAsync(content, cancellationToken).ConfigureAwait(false);
+        if (content is IJsonRpcMessageWithId { RequestId.IsNull: false } and (JsonRpcResult or JsonRpcError))
+        {
+            CountRequest(-1);
+        }
+    }
+
+    private ValueTask WriteFrameAsync(JsonRpcMessage content, CancellationToken cancellationToken)
     {
         _body.ResetWrittenCount();
         Formatter.Serialize(_body, content);

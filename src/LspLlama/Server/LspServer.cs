@@ -17,7 +17,11 @@ namespace LspLlama.Server;
 /// </summary>
 internal sealed class LspServer : IAsyncDisposable
 {
+    private static readonly TimeSpan s_answerLimit = TimeSpan.FromSeconds(2);
+
+    private readonly LspMessageHandler _messages;
     private readonly JsonRpc _rpc;
+    private volatile bool _disconnected;
     private readonly ServerServices _services;
     private readonly ILogger _logger;
 
@@ -34,7 +38,8 @@ internal sealed class LspServer : IAsyncDisposable
             // which $/cancelRequest needs), which it would not do for a mutated instance.
             JsonSerializerOptions = LspJson.CreateOptions(),
         };
-        _rpc = new JsonRpc(new LspMessageHandler(input, output, formatter, loggers.CreateLogger("transport")))
+        _messages = new LspMessageHandler(input, output, formatter, loggers.CreateLogger("transport"));
+        _rpc = new JsonRpc(_messages)
         {
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
             TraceSource = JsonRpcTraceBridge.CreateSource(loggers.CreateLogger("jsonrpc"), verbose: options.LogLevel <= LogLevel.Trace),
@@ -67,6 +72,8 @@ internal sealed class LspServer : IAsyncDisposable
                 _logger.LogInformation("The client disconnected ({Reason}: {Description})", e.Reason, e.Description);
             }
 
+            _disconnected = true;
+
             // Answers can no longer be sent (StreamJsonRpc drops them once disconnected), so the
             // session ends now rather than after whatever was still running.
             clientLog.Disable();
@@ -80,10 +87,25 @@ internal sealed class LspServer : IAsyncDisposable
     internal ServerServices Services => _services;
 
     /// <summary>Starts reading messages and completes with the process exit code.</summary>
-    public Task<int> RunAsync()
+    public async Task<int> RunAsync()
     {
         _rpc.StartListening();
-        return _services.Lifecycle.Exited;
+        int exitCode = await _services.Lifecycle.Exited.ConfigureAwait(false);
+        if (_disconnected)
+        {
+            return exitCode; // Nobody is left to read the answers.
+        }
+
+        try
+        {
+            await _messages.AllAnsweredAsync().WaitAsync(s_answerLimit).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogDebug("Exiting with requests still unanswered");
+        }
+
+        return exitCode;
     }
 
     public ValueTask DisposeAsync()

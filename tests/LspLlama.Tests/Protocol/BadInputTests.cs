@@ -110,6 +110,21 @@ public sealed class BadInputTests
         Assert.Contains("middle of a message", connection.Log.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Invalid_utf8_in_document_text_becomes_replacement_chars()
+    {
+        await using LspRawConnection connection = new();
+        await connection.InitializeAsync();
+        byte[] body = [
+            .. "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":{\"uri\":\"file:///u\",\"languageId\":\"x\",\"version\":1,\"text\":\"a"u8,
+            0xFF,
+            .. "b\"}}}"u8,
+        ];
+        await connection.SendAsync([.. Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"), .. body]);
+        JsonElement response = await connection.RequestAsync(LspMethods.DocumentText, new { uri = "file:///u" }, id: 3);
+        Assert.Equal("a\uFFFDb", response.GetProperty("result").GetProperty("text").GetString());
+    }
+
     private static async Task AssertStillServingAsync(LspRawConnection connection)
     {
         await connection.SendAsync(LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///ok", languageId = "x", version = 1, text = "fine" } }));

@@ -157,6 +157,35 @@ public sealed class DocumentSyncTests
         Assert.Equal("a\uFFFDb\U0001F600C", response.GetProperty("result").GetProperty("text").GetString());
     }
 
+    [Fact]
+    public async Task Observers_see_every_edit_as_utf16_char_offsets_whatever_the_encoding()
+    {
+        await using LspTestClient client = new();
+        EditLog edits = new();
+        client.Server.Documents.Subscribe(edits);
+        await client.StartAsync(new ClientCapabilities(General: new GeneralClientCapabilities(["utf-8"])));
+        await client.OpenAsync(Uri, "😀ab\nc");
+
+        // UTF-8 byte 5 on line 0 is after the emoji (4 bytes) and "a": UTF-16 offset 3.
+        await client.ChangeAsync(Uri, 2, Change(0, 5, 0, 6, "XY"), Change(1, 0, 1, 1, string.Empty));
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(Uri)));
+        await client.OpenAsync(Uri, "again", version: 9);
+        await client.DocumentTextAsync(Uri);
+
+        Assert.Equal(["open 1 😀ab\nc", "edit 2 3+1 XY", "edit 2 6+1 ", "close", "open 9 again"], edits.Events);
+    }
+
+    private sealed class EditLog : LspLlama.Core.Documents.IDocumentObserver
+    {
+        public List<string> Events { get; } = [];
+
+        public void OnOpened(LspLlama.Core.Documents.DocumentOpened opened) => Events.Add($"open {opened.Version} {opened.Text}");
+
+        public void OnEdited(LspLlama.Core.Documents.DocumentEdit edit) => Events.Add($"edit {edit.Version} {edit.Start}+{edit.RemovedLength} {edit.InsertedText}");
+
+        public void OnClosed(LspLlama.Core.Documents.DocumentClosed closed) => Events.Add("close");
+    }
+
     private static TextDocumentContentChangeEvent Change(int l1, int c1, int l2, int c2, string text) =>
         new(text, new Range(new Position(l1, c1), new Position(l2, c2)));
 }

@@ -9,7 +9,7 @@ namespace LspLlama.Tests.Protocol;
 public sealed class LifecycleTests
 {
     [Fact]
-    public async Task Initialize_advertises_incremental_sync_and_no_completion_yet()
+    public async Task Initialize_advertises_incremental_sync_and_both_completion_kinds()
     {
         await using LspTestClient client = new();
         InitializeResult result = await client.InitializeAsync();
@@ -18,8 +18,8 @@ public sealed class LifecycleTests
         Assert.Equal(ProtocolConversions.Utf16, result.Capabilities.PositionEncoding);
         Assert.Equal(TextDocumentSyncKind.Incremental, result.Capabilities.TextDocumentSync.Change);
         Assert.True(result.Capabilities.TextDocumentSync.OpenClose);
-        Assert.Null(result.Capabilities.CompletionProvider);
-        Assert.Null(result.Capabilities.InlineCompletionProvider);
+        Assert.NotNull(result.Capabilities.CompletionProvider);
+        Assert.NotNull(result.Capabilities.InlineCompletionProvider);
     }
 
     [Theory]
@@ -93,5 +93,24 @@ public sealed class LifecycleTests
         Assert.Equal(JsonValueKind.Null, response.GetProperty("result").ValueKind);
         await connection.SendAsync(LspFrames.Frame("""{"jsonrpc":"2.0","method":"exit"}"""));
         Assert.Equal(0, await connection.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Requests_sent_before_exit_are_answered_even_when_the_client_did_not_wait()
+    {
+        await using LspRawConnection connection = new();
+
+        // Everything at once, as a script piping a file would: exit arrives before any answer is read.
+        await connection.SendAsync([
+            .. LspFrames.Request(1, LspMethods.Initialize, new { capabilities = new { } }),
+            .. LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///p", languageId = "x", version = 1, text = "piped" } }),
+            .. LspFrames.Request(2, LspMethods.DocumentText, new { uri = "file:///p" }),
+            .. LspFrames.Request(3, LspMethods.Shutdown, null),
+            .. LspFrames.Notification(LspMethods.Exit, null),
+        ]);
+
+        Assert.Equal(0, await connection.WaitForExitAsync());
+        Assert.Equal("piped", (await connection.ReadResponseAsync(2)).GetProperty("result").GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Null, (await connection.ReadResponseAsync(3)).GetProperty("result").ValueKind);
     }
 }

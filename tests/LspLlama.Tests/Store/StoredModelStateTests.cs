@@ -1,25 +1,21 @@
-using LspLlama.Tests.Models;
-using System.Runtime.InteropServices;
+using LspLlama.Core.Session;
+using LspLlama.Llama;
 using LspLlama.Native;
 using LspLlama.Store;
+using LspLlama.Tests.Models;
 using LspLlama.Tests.Support;
 using Xunit;
 
 namespace LspLlama.Tests.Store;
 
 /// <summary>
-/// Real llama.cpp state through the store: a session saved from one context and loaded into a
-/// fresh one (new weights, new context, new store instance, as after a restart) must give the
-/// same next-token logits, from the full state and from a stored checkpoint.
+/// Real llama.cpp state through the store: a model session's context saved and loaded into a
+/// fresh one (new weights, context and store instance, as after a restart) gives the same
+/// next-token logits, from the full state and from each stored checkpoint.
 /// </summary>
-public sealed unsafe class StoredModelStateTests : IDisposable
+public sealed class StoredModelStateTests : IDisposable
 {
-    private const int Held = 60;
-    private const int CheckpointAt = 40;
     private const int Next = 123;
-
-    private static readonly int[] s_tokens = [.. Enumerable.Range(0, Held).Select(i => (i * 37 + 11) % 250)];
-
     private readonly TempFolder _folder = new();
     private readonly RecordingLogger _log = new();
 
@@ -28,77 +24,56 @@ public sealed unsafe class StoredModelStateTests : IDisposable
     [Theory]
     [InlineData(TinyArch.Llama)]
     [InlineData(TinyArch.GraniteHybrid)]
-    public void A_restored_session_gives_the_same_next_token_logits(TinyArch arch)
+    public async Task A_restored_session_gives_the_same_next_token_logits(TinyArch arch)
     {
         string model = TinyModels.Get(arch);
+        int[] tokens = [.. Enumerable.Range(0, 120).Select(i => (i * 37 + 11) % 250)];
         SessionKey key = new(SessionKey.NormalizeWorkspace(_folder.Path), ModelFingerprint.Compute(model), StoreData.Settings with { ContextSize = 256 });
         float[] expected;
+        int[] checkpointPositions;
 
         using (ModelRunner original = new(model))
         {
-            original.Decode(s_tokens[..CheckpointAt], 0);
-            byte[] checkpoint = LlamaSequenceState.Save(original.Handle, 0, StateSeqFlags.PartialOnly);
-            int posMin = LlamaMemory.SequenceMinPosition(original.Handle, 0);
-            int posMax = LlamaMemory.SequenceMaxPosition(original.Handle, 0);
-            original.Decode(s_tokens[CheckpointAt..], CheckpointAt);
-            SaveFullState(original, key, new CheckpointSource(CheckpointAt, posMin, posMax, BlobSource.FromBytes(checkpoint)));
-            expected = original.Decode([Next], Held);
+            LlamaSessionBackend backend = new(original.Handle);
+            ModelSession session = new(backend, CheckpointPolicies.Create("lspllama", new CheckpointSettings(MaxMemoryMiB: 64, MinSpacingTokens: 4, IntervalTokens: 32)));
+            session.Sync(tokens, new SyncHints([0, 60], 90, 100), CancellationToken.None);
+            checkpointPositions = [.. session.Checkpoints.Select(c => c.Position)];
+
+            // Captured on the worker, written in the background; the buffer is freed after the write.
+            NativeStateBuffer state = LlamaStateTransfer.CaptureFullState(original.Handle, 0)!;
+            SessionSnapshot snapshot = LlamaStateTransfer.Snapshot(session.Held, session.Checkpoints, state, copyCheckpoints: true);
+            BackgroundSaver saver = new(new SessionStore(new StoreOptions(_folder.Path), _log));
+            Assert.True(saver.TryStart(key, snapshot, state.Dispose));
+            Assert.True(await saver.WaitAsync());
+
+            expected = original.Decode([Next], tokens.Length);
         }
+
+        Assert.True(arch == TinyArch.Llama || checkpointPositions.Length > 0, "a hybrid session should have checkpoints to store");
 
         using ModelRunner restored = new(model);
         using StoredSession stored = new SessionStore(new StoreOptions(_folder.Path), _log).TryOpen(key)!;
-        Assert.Equal(s_tokens, stored.Tokens);
+        Assert.Equal(tokens.Length, RestoreGain.ReusableTokens(stored.Tokens, stored.Checkpoints, [.. tokens, Next], memoryCanBeCut: false));
 
         // From the full state: the context holds all stored tokens; decode only the next one.
-        LoadFullState(restored, stored);
-        Assert.Equal(Held - 1, LlamaMemory.SequenceMaxPosition(restored.Handle, 0));
-        AssertClose(expected, restored.Decode([Next], Held));
+        RestoredSession session2 = LlamaStateTransfer.Restore(stored, restored.Handle, 0)!;
+        Assert.Equal(tokens, session2.Held);
+        Assert.Equal(checkpointPositions, session2.Checkpoints.Select(c => c.Position));
+        Assert.Equal(tokens.Length - 1, LlamaMemory.SequenceMaxPosition(restored.Handle, 0));
+        AssertClose(expected, restored.Decode([Next], tokens.Length));
 
-        // From the checkpoint, as a rollback after the restart would: restore it, cut the
-        // attention part after it, decode the rest again.
-        LoadFullState(restored, stored);
-        StoredCheckpoint info = Assert.Single(stored.Checkpoints);
-        Assert.Equal(CheckpointAt, info.Position);
-        byte[] checkpointBytes = stored.ReadCheckpointBytes(0)!;
-        Assert.True(LlamaSequenceState.Restore(restored.Handle, checkpointBytes, 0, StateSeqFlags.PartialOnly));
-        Assert.True(LlamaMemory.SequenceRemove(restored.Handle, 0, CheckpointAt, -1));
-        restored.Decode(s_tokens[CheckpointAt..], CheckpointAt);
-        AssertClose(expected, restored.Decode([Next], Held));
+        // From each checkpoint, as a rollback after the restart would: restore the full state,
+        // then the checkpoint, cut the attention part after it and decode the rest again.
+        foreach (RestoredCheckpoint checkpoint in session2.Checkpoints)
+        {
+            Assert.NotNull(LlamaStateTransfer.Restore(stored, restored.Handle, 0));
+            Assert.True(LlamaSequenceState.Restore(restored.Handle, checkpoint.Data, 0, StateSeqFlags.PartialOnly));
+            Assert.True(LlamaMemory.SequenceRemove(restored.Handle, 0, checkpoint.Position, -1));
+            restored.Decode(tokens[checkpoint.Position..], checkpoint.Position);
+            AssertClose(expected, restored.Decode([Next], tokens.Length));
+        }
 
         Assert.Empty(_log.Warnings);
-    }
-
-    private void SaveFullState(ModelRunner runner, SessionKey key, CheckpointSource checkpoint)
-    {
-        // As the adapter will: the state goes from native memory straight to the file.
-        long size = LlamaSequenceState.GetSize(runner.Handle, 0, StateSeqFlags.None);
-        nint buffer = (nint)NativeMemory.Alloc((nuint)size);
-        try
-        {
-            nuint written = LlamaApi.StateSeqGetDataExt(runner.Handle.DangerousGetHandle(), (byte*)buffer, (nuint)size, 0, (uint)StateSeqFlags.None);
-            Assert.Equal((nuint)size, written);
-            SessionSnapshot snapshot = new(s_tokens, NativeBlobs.FromPointer(buffer, size), [checkpoint]);
-            Assert.True(new SessionStore(new StoreOptions(_folder.Path), _log).Save(key, snapshot));
-        }
-        finally
-        {
-            NativeMemory.Free((void*)buffer);
-        }
-    }
-
-    private static void LoadFullState(ModelRunner runner, StoredSession stored)
-    {
-        nint buffer = (nint)NativeMemory.Alloc((nuint)stored.StateLength);
-        try
-        {
-            Assert.True(stored.TryReadState(s => NativeBlobs.ReadInto(s, buffer, stored.StateLength)));
-            nuint read = LlamaApi.StateSeqSetDataExt(runner.Handle.DangerousGetHandle(), (byte*)buffer, (nuint)stored.StateLength, 0, (uint)StateSeqFlags.None);
-            Assert.NotEqual(0u, read);
-        }
-        finally
-        {
-            NativeMemory.Free((void*)buffer);
-        }
     }
 
     private static void AssertClose(float[] expected, float[] actual)
