@@ -228,7 +228,7 @@ async function completionTexts(server, kind, doc, position) {
 }
 
 for (const [kind, enabled] of [['inline', INLINE], ['completion', COMPLETION]]) {
-  test(`completions (${kind}): non-empty, repeatable, unchanged after an edit elsewhere is undone`, { skip: !enabled && `LSPLLAMA_E2E_${kind.toUpperCase()} is off: the server does not advertise it` }, async () => {
+  test(`completions (${kind}): non-empty, repeatable, unchanged after an edit elsewhere is undone`, { skip: !enabled && `LSPLLAMA_E2E_${kind.toUpperCase()} is off (run.sh turns it on when the server advertises it)` }, async () => {
     await withServer(['utf-16'], async (server, init) => {
       const { doc, position } = await openWithCursor(server, init);
       const first = await completionTexts(server, kind, doc, position);
