@@ -48,6 +48,9 @@ internal sealed class CompletionEngine : IDisposable
     /// <summary>Items waiting for the inference thread (not counting the running one).</summary>
     public int QueuedWork => _worker.Queued;
 
+    /// <summary>The inference thread (tests hold it busy to queue requests deterministically).</summary>
+    internal InferenceWorker Worker => _worker;
+
     /// <summary>Loads the model (on the inference thread) once the client is ready.</summary>
     public void Start()
     {

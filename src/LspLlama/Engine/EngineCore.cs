@@ -268,7 +268,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             build.Hints.CursorLineStart,
             build.Hints.PrefixEnd);
         int pending = build.Tokens.Length - model.Session.Held.CommonPrefixLength(build.Tokens.Span);
-        if (pending >= PrefillProgress.Threshold && !Closing)
+        if (pending >= services.Settings.Current.Completion.ProgressMinTokens && !Closing)
         {
             _progress.Run(pending, report => SyncInSteps(model, build, report, cancellation));
         }
@@ -285,7 +285,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         ReadOnlySpan<int> tokens = build.Tokens.Span;
         int held = model.Session.Held.Length;
         int start = model.Session.Held.CommonPrefixLength(tokens);
-        int step = Math.Max(model.Backend.BatchSize * 4, 1024);
+        int step = Math.Max(model.Backend.BatchSize * 4, 256);
         var total = new StepTotal(tokens.Length, held);
         for (int end = start + step; end < tokens.Length; end += step)
         {
