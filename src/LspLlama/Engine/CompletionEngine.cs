@@ -88,7 +88,7 @@ internal sealed class CompletionEngine : IDisposable
         }
 
         // Outside the lock: cancelling runs the older request's callbacks synchronously.
-        older?.Cancel();
+        CancelOlder(older);
         try
         {
             CompletionAnswer? answer = await _worker.RunAsync(
@@ -151,6 +151,18 @@ internal sealed class CompletionEngine : IDisposable
         }
 
         return prefix[start..];
+    }
+
+    private static void CancelOlder(CancellationTokenSource? older)
+    {
+        try
+        {
+            older?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished (and let go of its source) between our lock and this call: nothing to stop.
+        }
     }
 
     private void OnSettingsChanged(ServerSettings settings)

@@ -102,7 +102,9 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         {
             _model = LoadedModel.Load(path, settings.Model, settings.Checkpoints);
         }
-        catch (Exception e) when (e is InvalidModelFileException or ArgumentException or InvalidOperationException or IOException or LLama.Exceptions.RuntimeError)
+#pragma warning disable CA1031 // Whatever the loader throws, the user must hear why, and the server keeps serving.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
         {
             Unload();
             Fail("error", $"LspLlama: {(e is InvalidModelFileException ? e.Message : $"cannot use model '{path}': {e.Message}")} Completions stay empty until the model is fixed.", MessageType.Error);

@@ -95,6 +95,31 @@ public sealed class CancellationStormTests
         Assert.Equal(ideal - decoded, sync.GetProperty("decodedTokens").GetInt32());
     }
 
+    [Fact]
+    public async Task A_completion_preempts_running_background_work_and_is_answered()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
+        await SyncFigureTests.OpenWorkspaceAsync(client);
+        CompletionEngine engine = client.Server.Services.Engine;
+
+        // Background work (as an idle prefill is) that runs until something preempts it.
+        TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<bool> background = engine.Worker.RunAsync(
+            token =>
+            {
+                started.SetResult();
+                return token.WaitHandle.WaitOne(EngineClient.Timeout);
+            },
+            WorkPriority.Background,
+            CancellationToken.None);
+        await started.Task.WaitAsync(EngineClient.Timeout);
+
+        await client.InlineAsync(SyncFigureTests.C, 3, 13);
+        Assert.True(await background, "the background work was not preempted");
+        Assert.Equal(1, (await client.StatusAsync()).GetProperty("syncs").GetInt32());
+    }
+
     /// <summary>A long, varied Python module.</summary>
     internal static string LongModule(int functions)
     {
