@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
+using LspLlama.Engine;
 using LspLlama.Model;
 using LspLlama.Protocol;
 using LspLlama.Server;
@@ -25,7 +26,7 @@ internal sealed class EngineClient : IAsyncDisposable
     private readonly Channel<ShowMessageParams> _messages = Channel.CreateUnbounded<ShowMessageParams>();
     private readonly Channel<JsonElement> _progress = Channel.CreateUnbounded<JsonElement>();
 
-    public EngineClient(string? modelPathOption = null)
+    public EngineClient(string? modelPathOption = null, IModelSessionHooks? hooks = null)
     {
         (Stream serverSide, Stream clientSide) = FullDuplexStream.CreatePair();
         Server = new LspServer(serverSide, serverSide, new LspServerOptions
@@ -33,6 +34,7 @@ internal sealed class EngineClient : IAsyncDisposable
             Log = Log,
             ModelPath = modelPathOption,
             ModelLocator = new ModelLocator([new ModelLocator.SearchRoot("test folder", _emptyFolder)]),
+            SessionHooks = hooks is null ? null : _ => hooks,
         });
         Exited = Server.RunAsync();
 
