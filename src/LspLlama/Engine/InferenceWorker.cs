@@ -1,28 +1,36 @@
 namespace LspLlama.Engine;
 
-/// <summary>How urgent a piece of inference work is.</summary>
+/// <summary>How urgent a piece of inference work is; items run in this order.</summary>
 internal enum WorkPriority
 {
-    /// <summary>A completion the user waits for: runs first and preempts background work.</summary>
+    /// <summary>Loading or unloading the model: runs before anything else and is never preempted.</summary>
+    Control,
+
+    /// <summary>A completion the user waits for: runs before background work and preempts it.</summary>
     Urgent,
 
-    /// <summary>Prefill while idle, persistence: runs when nothing urgent waits; cancelled by urgent work.</summary>
+    /// <summary>Prefill while idle, persistence: runs when nothing else waits; cancelled by newer work.</summary>
     Background,
 }
 
 /// <summary>
 /// The one thread that owns the native model. Work runs one item at a time (llama.cpp contexts are
-/// not thread-safe), urgent items before background ones; an urgent item cancels the running
-/// background item, which stops at its next batch boundary.
+/// not thread-safe), control items first, then urgent, then background; control and urgent items
+/// cancel the running background item, which stops at its next batch boundary.
+/// An item cancelled while it waits leaves the queue at once and its task is cancelled, so
+/// cancelled work never lingers; a running item sees the cancellation between batches.
 /// </summary>
 internal sealed class InferenceWorker : IDisposable
 {
+    private static readonly TimeSpan s_joinTimeout = TimeSpan.FromSeconds(30);
+
     private readonly object _gate = new();
-    private readonly Queue<IWorkItem> _urgent = new();
-    private readonly Queue<IWorkItem> _background = new();
+    private readonly LinkedList<IWorkItem>[] _queues = [new(), new(), new()];
     private readonly Thread _thread;
-    private CancellationTokenSource? _runningBackground;
-    private bool _stopping;
+    private CancellationTokenSource? _runningPreempt;
+    private readonly CancellationTokenSource _stopping = new();
+    private Action? _last;
+    private bool _stopped;
 
     public InferenceWorker()
     {
@@ -37,47 +45,98 @@ internal sealed class InferenceWorker : IDisposable
         {
             lock (_gate)
             {
-                return _urgent.Count + _background.Count;
+                return _queues.Sum(q => q.Count);
             }
         }
     }
 
-    /// <summary>True on the worker thread: code that touches the model asserts it.</summary>
+    /// <summary>True while an item runs.</summary>
+    public bool Busy { get; private set; }
+
+    /// <summary>True on the worker thread: code that touches the model may assert it.</summary>
     public bool IsCurrentThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
 
+    /// <summary>
+    /// Queues <paramref name="work"/>. Its token fires when <paramref name="cancellationToken"/> does,
+    /// when the worker stops, and (for background work) when more urgent work arrives.
+    /// </summary>
     public Task<T> RunAsync<T>(Func<CancellationToken, T> work, WorkPriority priority, CancellationToken cancellationToken)
     {
         var item = new WorkItem<T>(work, cancellationToken);
         lock (_gate)
         {
-            if (_stopping)
+            if (_stopped)
             {
                 item.Cancel();
                 return item.Task;
             }
 
-            (priority == WorkPriority.Urgent ? _urgent : _background).Enqueue(item);
-            if (priority == WorkPriority.Urgent)
+            LinkedList<IWorkItem> queue = _queues[(int)priority];
+            LinkedListNode<IWorkItem> node = queue.AddLast(item);
+            item.Preemptible = priority == WorkPriority.Background;
+            if (priority != WorkPriority.Background)
             {
-                _runningBackground?.Cancel();
+                _runningPreempt?.Cancel();
             }
 
             Monitor.Pulse(_gate);
+
+            // Registered after it is queued: a token that already fired removes it right here.
+            item.Registration = cancellationToken.Register(() => Withdraw(node));
         }
 
         return item.Task;
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Stops the worker: cancels what waits and what runs, then runs <paramref name="last"/> on the
+    /// worker thread (to free the model there) and waits for it. Safe to call more than once.
+    /// </summary>
+    public void Stop(Action? last)
     {
         lock (_gate)
         {
-            _stopping = true;
-            _runningBackground?.Cancel();
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            _last = last;
+            _stopping.Cancel();
             Monitor.Pulse(_gate);
         }
 
-        _thread.Join(TimeSpan.FromSeconds(10));
+        // When the native call in progress does not return in time, the model is left to the
+        // process exit rather than freed under a running decode (the last action runs on the worker).
+        if (!IsCurrentThread)
+        {
+            _thread.Join(s_joinTimeout);
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop(null);
+        if (!_thread.IsAlive)
+        {
+            _stopping.Dispose();
+        }
+    }
+
+    private void Withdraw(LinkedListNode<IWorkItem> node)
+    {
+        lock (_gate)
+        {
+            if (node.List is null)
+            {
+                return; // Already running or done: the running work sees the token itself.
+            }
+
+            node.List.Remove(node);
+        }
+
+        node.Value.Cancel();
     }
 
     private void Loop()
@@ -88,48 +147,61 @@ internal sealed class InferenceWorker : IDisposable
             CancellationTokenSource? preempt = null;
             lock (_gate)
             {
-                while (!_stopping && _urgent.Count == 0 && _background.Count == 0)
+                while (!_stopped && _queues.All(q => q.Count == 0))
                 {
                     Monitor.Wait(_gate);
                 }
 
-                if (_stopping)
+                if (_stopped)
                 {
-                    foreach (IWorkItem left in _urgent.Concat(_background))
-                    {
-                        left.Cancel();
-                    }
-
-                    _urgent.Clear();
-                    _background.Clear();
-                    return;
+                    break;
                 }
 
-                if (_urgent.Count > 0)
+                LinkedList<IWorkItem> queue = _queues.First(q => q.Count > 0);
+                item = queue.First!.Value;
+                queue.RemoveFirst();
+                if (item.Preemptible)
                 {
-                    item = _urgent.Dequeue();
-                }
-                else
-                {
-                    item = _background.Dequeue();
                     preempt = new CancellationTokenSource();
-                    _runningBackground = preempt;
+                    _runningPreempt = preempt;
                 }
+
+                Busy = true;
             }
 
-            item.Run(preempt?.Token ?? CancellationToken.None);
+            item.Run(preempt?.Token ?? CancellationToken.None, _stopping.Token);
             lock (_gate)
             {
-                _runningBackground = null;
+                _runningPreempt = null;
+                Busy = false;
             }
 
             preempt?.Dispose();
         }
+
+        List<IWorkItem> left;
+        lock (_gate)
+        {
+            left = [.. _queues.SelectMany(q => q)];
+            foreach (LinkedList<IWorkItem> queue in _queues)
+            {
+                queue.Clear();
+            }
+        }
+
+        foreach (IWorkItem item in left)
+        {
+            item.Cancel();
+        }
+
+        _last?.Invoke();
     }
 
     private interface IWorkItem
     {
-        void Run(CancellationToken preempt);
+        bool Preemptible { get; }
+
+        void Run(CancellationToken preempt, CancellationToken stopping);
 
         void Cancel();
     }
@@ -140,24 +212,33 @@ internal sealed class InferenceWorker : IDisposable
 
         public Task<T> Task => _done.Task;
 
-        public void Cancel() => _done.TrySetCanceled(cancellation.IsCancellationRequested ? cancellation : new CancellationToken(true));
+        public bool Preemptible { get; set; }
 
-        public void Run(CancellationToken preempt)
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public void Cancel()
         {
-            if (cancellation.IsCancellationRequested)
+            _done.TrySetCanceled(cancellation.IsCancellationRequested ? cancellation : new CancellationToken(true));
+            Registration.Dispose();
+        }
+
+        public void Run(CancellationToken preempt, CancellationToken stopping)
+        {
+            Registration.Dispose();
+            if (cancellation.IsCancellationRequested || stopping.IsCancellationRequested)
             {
-                Cancel(); // Cancelled while it waited: no model work at all.
+                Cancel(); // Cancelled just as it was taken: no model work at all.
                 return;
             }
 
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, preempt);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, preempt, stopping);
             try
             {
                 _done.TrySetResult(work(linked.Token));
             }
             catch (OperationCanceledException) when (linked.IsCancellationRequested)
             {
-                _done.TrySetCanceled(linked.Token);
+                _done.TrySetCanceled(cancellation.IsCancellationRequested ? cancellation : linked.Token);
             }
 #pragma warning disable CA1031 // The exception belongs to the caller awaiting the task.
             catch (Exception e)

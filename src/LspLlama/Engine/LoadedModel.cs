@@ -31,6 +31,12 @@ internal sealed class LoadedModel : IDisposable
 
     public string Path { get; }
 
+    /// <summary>The llama context (the session store reads and writes its full state through it).</summary>
+    public LLamaContext Context => _context;
+
+    /// <summary>The weights (the session store fingerprints the model through them).</summary>
+    public LLamaWeights Weights => _weights;
+
     public string Architecture { get; }
 
     public LlamaTokenizer Tokenizer { get; }

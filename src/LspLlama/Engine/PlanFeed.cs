@@ -31,27 +31,26 @@ internal sealed class PlanFeed : IDocumentObserver, IDisposable
     /// <summary>The number of the last mutation queued.</summary>
     public long Sequence => Interlocked.Read(ref _sequence);
 
-    /// <summary>The document edited last and the offset just after that edit: where the cursor most likely is.</summary>
+    /// <summary>
+    /// Among the mutations applied so far, the document edited last and the offset just after that
+    /// edit: where the cursor most likely is (inference thread only, like the plan).
+    /// </summary>
     public (string Uri, int Cursor)? LastEdit { get; private set; }
+
+    /// <summary>Raised on the inference thread for each document closed in the plan (the engine drops its cached suggestions).</summary>
+    public event Action<string>? Closed;
 
     public void OnOpened(DocumentOpened opened) => Enqueue(opened);
 
-    public void OnEdited(DocumentEdit edit)
-    {
-        Enqueue(edit);
-        LastEdit = (edit.Uri, edit.Start + edit.InsertedText.Length);
-    }
+    public void OnEdited(DocumentEdit edit) => Enqueue(edit);
 
-    public void OnClosed(DocumentClosed closed)
-    {
-        Enqueue(closed);
-        if (LastEdit?.Uri == closed.Uri)
-        {
-            LastEdit = null;
-        }
-    }
+    public void OnClosed(DocumentClosed closed) => Enqueue(closed);
 
-    /// <summary>Applies the queued mutations numbered up to <paramref name="upTo"/> to the plan (inference thread only).</summary>
+    /// <summary>
+    /// Applies the queued mutations numbered up to <paramref name="upTo"/> to the plan (inference
+    /// thread only). Throws when the plan rejects one; the plan then no longer mirrors the
+    /// documents and the caller builds a new plan and feed.
+    /// </summary>
     public void ApplyTo(ContextPlan plan, long upTo = long.MaxValue)
     {
         while (_events.TryPeek(out var next) && next.Sequence <= upTo && _events.TryDequeue(out next))
@@ -65,12 +64,20 @@ internal sealed class PlanFeed : IDocumentObserver, IDisposable
                     }
 
                     plan.Open(o.Uri, DisplayPath(o.Uri), o.Text);
+                    Closed?.Invoke(o.Uri); // Reopened: whatever was cached for it is stale.
                     break;
                 case DocumentEdit e when plan.IsOpen(e.Uri):
                     plan.Edit(e.Uri, e.Start, e.RemovedLength, e.InsertedText);
+                    LastEdit = (e.Uri, e.Start + e.InsertedText.Length);
                     break;
                 case DocumentClosed c when plan.IsOpen(c.Uri):
                     plan.Close(c.Uri);
+                    Closed?.Invoke(c.Uri);
+                    if (LastEdit?.Uri == c.Uri)
+                    {
+                        LastEdit = null;
+                    }
+
                     break;
             }
         }

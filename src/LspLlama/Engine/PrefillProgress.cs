@@ -6,13 +6,11 @@ namespace LspLlama.Engine;
 
 /// <summary>
 /// Reports a long prefill as LSP work-done progress (<c>window/workDoneProgress/create</c>, then
-/// <c>$/progress</c> begin, report, end), when the client supports it. Runs on the inference thread.
+/// <c>$/progress</c> begin, report, end), when the client supports it. Runs on the inference thread;
+/// syncs shorter than <c>completion.progressMinTokens</c> go unreported.
 /// </summary>
 internal sealed class PrefillProgress(ServerServices services)
 {
-    /// <summary>Prefills shorter than this many tokens are quick enough to go unreported.</summary>
-    public const int Threshold = 4096;
-
     private static readonly TimeSpan s_createTimeout = TimeSpan.FromSeconds(2);
     private int _next;
 

@@ -5,6 +5,13 @@ namespace LspLlama.Protocol;
 /// and what the last sync and generation cost, for status bars and tests.
 /// </summary>
 /// <param name="State">noModel, loading, ready or error.</param>
+/// <param name="Policy">The checkpoint policy in use (none for attention-only models, which cut anywhere).</param>
+/// <param name="ContextTokens">Tokens the model's memory holds now (prompt and generated).</param>
+/// <param name="ContextSize">The context size (n_ctx).</param>
+/// <param name="Syncs">Syncs run since the model was loaded (a request answered from the cache runs none).</param>
+/// <param name="Completions">Completion requests answered since the model was loaded (also from the cache).</param>
+/// <param name="Plan">Where the segments of the last planned sequence lie.</param>
+/// <param name="Message">Why there is no model, or what is being loaded.</param>
 internal sealed record StatusReport(
     string State,
     ModelStatus? Model,
@@ -13,28 +20,52 @@ internal sealed record StatusReport(
     int ContextTokens,
     int ContextSize,
     CheckpointStatus Checkpoints,
-    SyncStatus? LastSync,
-    GenerationStatus? LastGeneration,
+    SyncStatus LastSync,
+    GenerationStatus LastGeneration,
+    int Syncs,
+    int Completions,
+    PlanStatus? Plan,
     string? Message);
 
 internal sealed record ModelStatus(string Path, string Architecture);
 
 internal sealed record CheckpointStatus(int Count, long Bytes);
 
+/// <param name="KeptTokens">Tokens kept after the rollback: decoding started there.</param>
+/// <param name="RestoredFrom">The checkpoint restored, -1 when none was (a direct cut or nothing to do).</param>
+/// <param name="CommonTokens">The common prefix of what the memory held and the new sequence.</param>
+/// <param name="IdealTokens">Tokens after the first changed one: the least any rollback could decode.</param>
+/// <param name="DesiredTokens">Length of the sequence synced to.</param>
+/// <param name="Cancelled">The sync stopped between two batches because the request was cancelled.</param>
 internal sealed record SyncStatus(
     int KeptTokens,
     int RestoredFrom,
+    int CommonTokens,
     int DecodedTokens,
     int IdealTokens,
+    int DesiredTokens,
     double Ms,
     double DecodeMs,
     double SaveMs,
     double RestoreMs,
     bool FullReprocess,
-    bool Cancelled);
+    bool Cancelled)
+{
+    public static SyncStatus None { get; } = new(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, false, false);
+}
 
-/// <param name="FromCache">How the typed-ahead cache answered, or null when the model did.</param>
-internal sealed record GenerationStatus(int Tokens, double Ms, string? StopReason, string? FromCache);
+/// <param name="FromCache">How the typed-ahead cache answered (typedAhead, recent), or null when the model did.</param>
+internal sealed record GenerationStatus(int Tokens, double Ms, string? StopReason, string? FromCache)
+{
+    public static GenerationStatus None { get; } = new(0, 0, null, null);
+}
+
+/// <summary>The last planned sequence: one entry per segment, and where the cursor's line starts.</summary>
+/// <param name="CursorLineToken">Index of the first token of the cursor's line, -1 without an active document.</param>
+/// <param name="PrefixEndToken">Index just after the FIM prefix (where the cursor is), -1 without an active document.</param>
+internal sealed record PlanStatus(IReadOnlyList<SegmentStatus> Segments, int CursorLineToken, int PrefixEndToken);
+
+internal sealed record SegmentStatus(string Uri, int Start, int Tokens, bool Active);
 
 /// <summary>LSP <c>window/showMessage</c>.</summary>
 internal sealed record ShowMessageParams(int Type, string Message);

@@ -56,7 +56,8 @@ internal sealed class LspServer : IAsyncDisposable
         SettingsStore settings = new(initial, loggers.CreateLogger("settings"));
         settings.Changed += s => level.Minimum = s.Log.Level;
         _services = new ServerServices(_rpc, lifecycle, new DocumentStore(), settings, loggers, clientLog);
-        _services.Engine = new CompletionEngine(_services, options.ModelLocator ?? ModelLocator.ForCurrentUser());
+        _services.Engine = new CompletionEngine(
+            _services, options.ModelLocator ?? ModelLocator.ForCurrentUser(), options.SessionHooks?.Invoke(_services));
 
         List<ILspHandler> handlers = [.. HandlerRegistry.Create(_services), .. options.ExtraHandlers?.Invoke(_services) ?? []];
         _services.Handlers = handlers;

@@ -19,6 +19,12 @@ internal sealed class LspServerOptions
     public Model.ModelLocator? ModelLocator { get; init; }
 
     /// <summary>
+    /// Keeps the model's memory across restarts (the session store); called on the inference thread.
+    /// Null: nothing is persisted.
+    /// </summary>
+    public Func<ServerServices, Engine.IModelSessionHooks?>? SessionHooks { get; init; }
+
+    /// <summary>
     /// Extra handlers beside the built-in ones (tests register probes here). They see the same
     /// services as every handler.
     /// </summary>

@@ -30,7 +30,8 @@ internal sealed record CheckpointSection(string Policy, CheckpointSettings Value
 
 /// <summary>The <c>completion</c> section: generation limits and sampling, and the idle prefill.</summary>
 /// <param name="IdlePrefillMs">After this long without edits, the worker prefills the context; 0 turns it off.</param>
-internal sealed record CompletionSection(GenerationOptions Generation, int IdlePrefillMs = 300)
+/// <param name="ProgressMinTokens">A sync that decodes at least this many tokens reports <c>$/progress</c>.</param>
+internal sealed record CompletionSection(GenerationOptions Generation, int IdlePrefillMs = 300, int ProgressMinTokens = 4096)
 {
     public CompletionSection()
         : this(new GenerationOptions())

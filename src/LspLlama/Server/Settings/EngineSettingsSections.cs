@@ -49,7 +49,7 @@ internal sealed class CheckpointSettingsSection : ISettingsSection
 }
 
 /// <summary>
-/// <c>{"completion": {"maxTokens", "timeBudgetMs", "tabSize", "temperature", "topK", "topP", "seed", "idlePrefillMs"}}</c>.
+/// <c>{"completion": {"maxTokens", "timeBudgetMs", "tabSize", "temperature", "topK", "topP", "seed", "idlePrefillMs", "progressMinTokens"}}</c>.
 /// </summary>
 internal sealed class CompletionSettingsSection : ISettingsSection
 {
@@ -77,7 +77,10 @@ internal sealed class CompletionSettingsSection : ISettingsSection
         };
         return current with
         {
-            Completion = new CompletionSection(generation, r.Int("idlePrefillMs", current.Completion.IdlePrefillMs, 0, 60_000)),
+            Completion = new CompletionSection(
+                generation,
+                r.Int("idlePrefillMs", current.Completion.IdlePrefillMs, 0, 60_000),
+                r.Int("progressMinTokens", current.Completion.ProgressMinTokens, 1)),
         };
     }
 }

@@ -1,0 +1,22 @@
+namespace LspLlama.Engine;
+
+/// <summary>
+/// The seam for keeping the model's memory across server restarts (the session store). Every
+/// call runs on the inference thread, so the implementation may read and write the model and its
+/// session directly; nothing else touches them meanwhile. Exceptions are logged and ignored:
+/// persistence is an optimisation and must never cost a completion.
+/// </summary>
+internal interface IModelSessionHooks
+{
+    /// <summary>A model was loaded and its session is empty: a stored session may be restored now.</summary>
+    void Loaded(LoadedModel model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The editor is idle and the idle prefill brought the session to the latest documents: a good
+    /// moment to persist. <paramref name="cancellationToken"/> fires when a request arrives.
+    /// </summary>
+    void Idle(LoadedModel model, CancellationToken cancellationToken);
+
+    /// <summary>The model is about to be freed (reload, shutdown): the last chance to persist.</summary>
+    void Unloading(LoadedModel model);
+}

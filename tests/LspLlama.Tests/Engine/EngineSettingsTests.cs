@@ -1,0 +1,70 @@
+using System.Text.Json;
+using LspLlama.Protocol;
+using LspLlama.Tests.Support;
+using Xunit;
+
+namespace LspLlama.Tests.Engine;
+
+/// <summary>The model comes from <c>--model</c>, <c>initializationOptions</c> or a configuration change, which reloads it.</summary>
+public sealed class EngineSettingsTests
+{
+    [Fact]
+    public async Task DidChangeConfiguration_loads_and_then_replaces_the_model()
+    {
+        await using EngineClient client = new();
+        await client.StartAsync(EngineClient.Settings(null));
+        Assert.Equal(MessageType.Warning, (await client.WaitForMessageAsync()).Type);
+        await SyncFigureTests.OpenWorkspaceAsync(client);
+
+        string llama = TinyModels.Get(TinyArch.Llama);
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { lspllama = new { model = new { path = llama } } } });
+        JsonElement ready = await client.WaitForStatusAsync(s => EngineClient.State(s) == "ready");
+        Assert.Equal(llama, ready.GetProperty("model").GetProperty("path").GetString());
+        Assert.Equal("llama", ready.GetProperty("model").GetProperty("architecture").GetString());
+
+        // The documents opened before the model came are in its context.
+        await client.InlineAsync(SyncFigureTests.C, 3, 13);
+        JsonElement status = await client.StatusAsync();
+        Assert.Equal(3, status.GetProperty("plan").GetProperty("segments").GetArrayLength());
+        Assert.True(status.GetProperty("lastSync").GetProperty("decodedTokens").GetInt32() > 0);
+
+        string hybrid = TinyModels.Get(TinyArch.GraniteHybrid);
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { model = new { path = hybrid } } });
+        ready = await client.WaitForStatusAsync(s => EngineClient.State(s) == "ready" && s.GetProperty("model").GetProperty("path").GetString() == hybrid);
+        Assert.Equal("granitehybrid", ready.GetProperty("model").GetProperty("architecture").GetString());
+        Assert.Equal("hybrid", ready.GetProperty("memoryKind").GetString());
+        Assert.Equal(0, ready.GetProperty("contextTokens").GetInt32());
+        await client.InlineAsync(SyncFigureTests.C, 3, 13);
+        Assert.True((await client.StatusAsync()).GetProperty("checkpoints").GetProperty("count").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task The_model_option_of_serve_is_used_when_settings_name_none()
+    {
+        string llama = TinyModels.Get(TinyArch.Llama);
+        await using EngineClient client = new(modelPathOption: llama);
+        JsonElement ready = await client.StartWithModelAsync(new { completion = new { maxTokens = 4 } });
+        Assert.Equal(llama, ready.GetProperty("model").GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public async Task Changing_only_the_plan_settings_keeps_the_model_and_its_memory()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.Llama)));
+        await SyncFigureTests.OpenWorkspaceAsync(client);
+        await client.InlineAsync(SyncFigureTests.C, 3, 13);
+        int desiredBefore = (await client.StatusAsync()).GetProperty("lastSync").GetProperty("desiredTokens").GetInt32();
+
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { context = new { suffixLines = 1 } } });
+        await client.InlineAsync(SyncFigureTests.C, 3, 13);
+        JsonElement status = await client.StatusAsync();
+
+        // Same model (a reload would have reset the count), same memory: the sync kept the
+        // prefix, and the suffix window shrank.
+        Assert.Equal(2, status.GetProperty("syncs").GetInt32());
+        JsonElement sync = status.GetProperty("lastSync");
+        Assert.True(sync.GetProperty("keptTokens").GetInt32() > 0);
+        Assert.True(sync.GetProperty("desiredTokens").GetInt32() < desiredBefore);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using LspLlama.Protocol;
+using LspLlama.Tests.Support;
+using Xunit;
+
+namespace LspLlama.Tests.Engine;
+
+/// <summary>
+/// Completions through the protocol on real tiny models, with the figures of each request read
+/// back from <c>lspllama/status</c>: what the sync kept, restored and decoded against the ideal.
+/// </summary>
+public sealed class SyncFigureTests
+{
+    internal const string A = "file:///work/a.py";
+    internal const string B = "file:///work/b.py";
+    internal const string C = "file:///work/c.py";
+
+    [Theory]
+    [InlineData(TinyArch.Llama)]
+    [InlineData(TinyArch.GraniteHybrid)]
+    public async Task Edits_decode_from_the_cursor_line_or_from_the_edited_documents_segment(TinyArch arch)
+    {
+        await using EngineClient client = new();
+        JsonElement ready = await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(arch)));
+        bool attention = arch == TinyArch.Llama;
+        Assert.Equal(attention ? "attention" : "hybrid", ready.GetProperty("memoryKind").GetString());
+        await OpenWorkspaceAsync(client);
+
+        // First request: everything is decoded.
+        await client.InlineAsync(C, 3, 13);
+        JsonElement first = await client.StatusAsync();
+        JsonElement sync = first.GetProperty("lastSync");
+        Assert.Equal(sync.GetProperty("desiredTokens").GetInt32(), sync.GetProperty("decodedTokens").GetInt32());
+        Assert.True(first.GetProperty("lastGeneration").GetProperty("tokens").GetInt32() >= 1);
+        Assert.Equal(1, first.GetProperty("syncs").GetInt32());
+        JsonElement[] segments = [.. first.GetProperty("plan").GetProperty("segments").EnumerateArray()];
+        Assert.Equal([A, B, C], segments.Select(s => s.GetProperty("uri").GetString()));
+        int cursorLine = first.GetProperty("plan").GetProperty("cursorLineToken").GetInt32();
+        int activeStart = segments[2].GetProperty("start").GetInt32();
+        Assert.True(cursorLine > activeStart);
+        if (!attention)
+        {
+            Assert.True(first.GetProperty("checkpoints").GetProperty("count").GetInt32() >= 3);
+        }
+
+        // A keystroke at the cursor: only the cursor's line and what follows are decoded again.
+        string typed = await TypeNotSuggestedAsync(client, C, 2, 3, 13);
+        await client.InlineAsync(C, 3, 13 + typed.Length);
+        sync = (await client.StatusAsync()).GetProperty("lastSync");
+        AssertWithinCheckpointDistance(sync, attention);
+        Assert.False(sync.GetProperty("fullReprocess").GetBoolean());
+        int kept = sync.GetProperty("keptTokens").GetInt32();
+        Assert.True(kept >= cursorLine, $"kept {kept} tokens, the cursor's line starts at {cursorLine}");
+        if (!attention)
+        {
+            Assert.Equal(kept, sync.GetProperty("restoredFrom").GetInt32());
+        }
+
+        // An edit in the first document: it moves after b, so the sequence changes at its segment
+        // start. (The request is on another line of c: at the same place the cache would answer.)
+        await client.InsertAsync(A, 2, 1, 0, "    # note\n");
+        await client.InlineAsync(C, 2, 18);
+        JsonElement afterOther = await client.StatusAsync();
+        sync = afterOther.GetProperty("lastSync");
+        int aStart = segments[0].GetProperty("start").GetInt32();
+        AssertWithinCheckpointDistance(sync, attention);
+        int common = sync.GetProperty("commonTokens").GetInt32();
+        Assert.True(common >= aStart && common < segments[1].GetProperty("start").GetInt32(), $"common prefix {common}, a starts at {aStart}");
+        if (attention)
+        {
+            Assert.Equal(common, sync.GetProperty("keptTokens").GetInt32());
+        }
+        else
+        {
+            Assert.Equal(aStart, sync.GetProperty("restoredFrom").GetInt32());
+        }
+
+        Assert.Equal([B, A, C], afterOther.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+    }
+
+    [Fact]
+    public async Task Classic_completion_inserts_the_word_and_the_suggestion_and_matches_the_inline_one()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.Llama), maxTokens: 8));
+        await OpenWorkspaceAsync(client);
+
+        InlineCompletionList inline = await client.InlineAsync(C, 3, 13);
+        CompletionList classic = await client.ClassicAsync(C, 3, 13);
+        if (inline.Items.Count == 0)
+        {
+            Assert.Empty(classic.Items);
+            return;
+        }
+
+        // The same request again: the cache answers it.
+        JsonElement status = await client.StatusAsync();
+        Assert.Equal(JsonValueKind.String, status.GetProperty("lastGeneration").GetProperty("fromCache").ValueKind);
+
+        InlineCompletionItem item = Assert.Single(inline.Items);
+        Assert.Equal(new Position(3, 13), item.Range.Start);
+        CompletionItem entry = Assert.Single(classic.Items);
+
+        // Line 3 is "    total = s" in c.py: the word being typed is "s".
+        Assert.Equal("s" + item.InsertText, entry.TextEdit.NewText);
+        Assert.Equal(new LspLlama.Protocol.Range(new Position(3, 12), new Position(3, 13)), entry.TextEdit.Range);
+    }
+
+    internal static async Task OpenWorkspaceAsync(EngineClient client)
+    {
+        await client.OpenAsync(A, "import math\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef circumference(r):\n    return 2 * math.pi * r\n");
+        await client.OpenAsync(B, "class Point:\n    def __init__(self, x, y):\n        self.x = x\n        self.y = y\n\n    def norm(self):\n        return (self.x ** 2 + self.y ** 2) ** 0.5\n");
+        await client.OpenAsync(C, "from a import area\n\ndef total(shapes):\n    total = s\n    for shape in shapes:\n        total += area(shape)\n    return total\n");
+    }
+
+    /// <summary>
+    /// Types a character at the cursor that does not start the suggestion shown there (so the
+    /// typed-ahead cache cannot answer) and returns it.
+    /// </summary>
+    internal static async Task<string> TypeNotSuggestedAsync(EngineClient client, string uri, int version, int line, int character)
+    {
+        InlineCompletionList shown = await client.InlineAsync(uri, line, character);
+        string suggestion = shown.Items.Count > 0 ? shown.Items[0].InsertText : string.Empty;
+        string typed = suggestion.StartsWith('u') ? "v" : "u";
+        await client.InsertAsync(uri, version, line, character, typed);
+        return typed;
+    }
+
+    /// <summary>Invariant 3: decoded tokens never exceed the ideal by more than the distance to the checkpoint restored.</summary>
+    private static void AssertWithinCheckpointDistance(JsonElement sync, bool attention)
+    {
+        int decoded = sync.GetProperty("decodedTokens").GetInt32();
+        int ideal = sync.GetProperty("idealTokens").GetInt32();
+        int kept = sync.GetProperty("keptTokens").GetInt32();
+        int common = sync.GetProperty("commonTokens").GetInt32();
+        Assert.Equal(sync.GetProperty("desiredTokens").GetInt32() - kept, decoded);
+        Assert.True(decoded <= ideal + (common - kept), $"decoded {decoded}, ideal {ideal}, common {common}, kept {kept}");
+        if (attention)
+        {
+            // A KV cache is cut right at the first changed token (one token back when nothing changed).
+            Assert.True(decoded <= ideal + 1, $"decoded {decoded}, ideal {ideal}");
+        }
+        else
+        {
+            Assert.True(sync.GetProperty("restoredFrom").GetInt32() > 0, "a checkpoint should have been restored");
+        }
+    }
+}
