@@ -9,6 +9,7 @@ internal static class CommandLine
     private static readonly ICommand[] s_commands =
     [
         new VersionCommand(),
+        new MakeModelCommand(),
         new BenchSessionCommand(),
     ];
 

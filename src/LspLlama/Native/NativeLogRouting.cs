@@ -39,6 +39,13 @@ internal static class NativeLogRouting
         }
     }
 
+    /// <summary>
+    /// Warnings every model saved by llama.cpp itself triggers: the saver writes unset special token ids
+    /// as 0xFFFFFFFF, which the loader reports and ignores.
+    /// </summary>
+    private static bool IsKnownNoise(string message) =>
+        message.Contains("bad special token", StringComparison.Ordinal) && message.Contains("4294967295", StringComparison.Ordinal);
+
     private static void OnLog(LLamaLogLevel level, string message)
     {
         lock (s_lock)
@@ -46,7 +53,7 @@ internal static class NativeLogRouting
             // "Continue" extends the previous message and inherits its level.
             LLamaLogLevel effective = level == LLamaLogLevel.Continue ? s_lastLevel : level;
             s_lastLevel = effective;
-            if (s_minimum == LLamaLogLevel.None || effective < s_minimum)
+            if (s_minimum == LLamaLogLevel.None || effective < s_minimum || (s_minimum > LLamaLogLevel.Info && IsKnownNoise(message)))
             {
                 return;
             }

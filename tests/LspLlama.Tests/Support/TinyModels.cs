@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using LspLlama.Models;
+using LspLlama.Native;
 
 namespace LspLlama.Tests.Support;
 
@@ -29,6 +30,8 @@ internal static class TinyModels
     /// <summary>A model built from exactly these options.</summary>
     public static string Get(ModelBuildOptions options)
     {
+        // Quiet native logs (warnings only, on stderr) also when every model comes from the cache.
+        NativeLogRouting.EnsureConfigured();
         string key = options.Describe() + "|" + options.VocabPath;
         return s_models.GetOrAdd(key, k => new Lazy<string>(() => Build(options, k))).Value;
     }
@@ -39,10 +42,36 @@ internal static class TinyModels
         string path = Path.Combine(CacheFolder, $"{options.Arch.GgufName()}-{hash}.gguf");
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(CacheFolder);
+            if (!Directory.Exists(CacheFolder))
+            {
+                Directory.CreateDirectory(CacheFolder);
+                DeleteStaleFolders();
+            }
+
             TinyModelBuilder.Build(options, path);
         }
 
         return path;
+    }
+
+    /// <summary>Models of earlier product builds are never used again; drop them (best effort).</summary>
+    private static void DeleteStaleFolders()
+    {
+        foreach (string folder in Directory.GetDirectories(Path.GetDirectoryName(CacheFolder)!))
+        {
+            if (folder != CacheFolder)
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
     }
 }

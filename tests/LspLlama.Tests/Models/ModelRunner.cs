@@ -2,14 +2,15 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 
-namespace LspLlama.Tests.Support;
+namespace LspLlama.Tests.Models;
 
 /// <summary>A loaded tiny model with one context, and the few decode helpers model tests need.</summary>
 internal sealed class ModelRunner : IDisposable
 {
     private readonly LLamaBatch _batch = new();
 
-    public ModelRunner(string path, int contextSize = 256, int batchSize = 64, uint recurrentRollback = 0)
+    /// <summary>Loads on the CPU. <paramref name="swaFull"/> false (llama-server's default) keeps SWA caches window-sized.</summary>
+    public ModelRunner(string path, int contextSize = 256, int batchSize = 64, uint recurrentRollback = 0, bool swaFull = false)
     {
         var parameters = new ModelParams(path)
         {
@@ -19,6 +20,7 @@ internal sealed class ModelRunner : IDisposable
             GpuLayerCount = 0,
             Threads = 2,
             BatchThreads = 2,
+            SwaFull = swaFull,
         };
         if (recurrentRollback > 0)
         {
