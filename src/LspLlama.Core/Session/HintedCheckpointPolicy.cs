@@ -20,9 +20,12 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
         int first = positions.Count;
         SyncHints hints = plan.Hints;
 
-        // Highest value first: a candidate too close to one already accepted is dropped.
+        // Highest value first: a candidate too close to one already accepted is dropped. The
+        // cursor's line start and the prefix end are both taken even when close together: typing
+        // lands right at the prefix end when the typed character starts a new token, and at the
+        // line start's side when it merges with the token before the cursor.
         Consider(plan, newestKept, positions, first, hints.CursorLineStart);
-        Consider(plan, newestKept, positions, first, hints.PrefixEnd);
+        Consider(plan, newestKept, positions, positions.Count, hints.PrefixEnd, exempt: true);
         for (int i = 0; i < hints.SegmentStarts.Count; i++)
         {
             Consider(plan, newestKept, positions, first, hints.SegmentStarts[i]);
@@ -106,9 +109,9 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
         return (from < 0 ? lineStart : from, Math.Max(lineStart, hints.PrefixEnd));
     }
 
-    private void Consider(in SavePlan plan, int newestKept, List<int> positions, int first, int p)
+    private void Consider(in SavePlan plan, int newestKept, List<int> positions, int first, int p, bool exempt = false)
     {
-        int spacing = settings.MinSpacingTokens;
+        int spacing = exempt ? 1 : settings.MinSpacingTokens;
         if (p <= plan.From || p >= plan.To || p - newestKept < spacing)
         {
             return;

@@ -14,6 +14,7 @@ internal static class CommandLine
         new BenchLatencyCommand(),
         new MakeModelCommand(),
         new BenchPlanCommand(),
+        new BenchSessionCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -1,4 +1,5 @@
 using LLama.Native;
+using Microsoft.Extensions.Logging;
 using LspLlama.Core.Session;
 using LspLlama.Native;
 
@@ -13,17 +14,24 @@ namespace LspLlama.Llama;
 internal sealed unsafe class LlamaSessionBackend : ISessionBackend
 {
     private const int Sequence = 0;
+    private static readonly Action<ILogger, string, Exception?> s_probed =
+        LoggerMessage.Define<string>(LogLevel.Information, new EventId(1, "MemoryProbed"), "model session {Memory}");
+
     private readonly SafeLLamaContextHandle _context;
     private readonly LLamaBatch _batch = new();
     private int _lastBatchCount;
 
-    public LlamaSessionBackend(SafeLLamaContextHandle context)
+    public LlamaSessionBackend(SafeLLamaContextHandle context, ILogger? logger = null)
     {
         _context = context;
         ContextSize = checked((int)context.ContextSize);
         BatchSize = checked((int)context.BatchSize);
         MicroBatchSize = checked((int)context.UBatchSize);
         Probe = MemoryProbe.Run(this, context);
+        if (logger is not null)
+        {
+            s_probed(logger, Probe.Describe(), null);
+        }
     }
 
     /// <summary>How the memory kind was found, for the log and the status command.</summary>

@@ -46,10 +46,11 @@ public sealed class CheckpointPolicyTests
         var positions = new List<int>();
         policy.PlanSaves(new SavePlan(10, 400, 64, 32, hints), [new Checkpoint(10, s_data, 100, 0)], positions);
 
-        // 345 is too close to the cursor line (330); the fill at 100 and 200 stays, 300 is too
-        // close to the segment start at 290.
+        // The prefix end (345) is kept next to the cursor line start (330): typing lands there.
+        // The end (399) and the fill at 100 and 200 stay; 300 is too close to the segment start
+        // at 290, 400 is past the end.
         positions.Sort();
-        Assert.Equal([100, 150, 200, 290, 330, 399], positions);
+        Assert.Equal([100, 150, 200, 290, 330, 345, 399], positions);
     }
 
     [Fact]
