@@ -110,7 +110,7 @@ internal sealed class BenchCommand : ICommand
           --seed N              seed of the generated trace (default 1)
           --syncs N             completion requests in the generated trace (default 240)
           --context-tokens N    tokens of open files in the generated trace (default 36000)
-          --quick               a small trace (60 syncs, 12000 tokens) that replays in a few minutes
+          --quick               a small trace (40 syncs, 8000 tokens) that replays in a few minutes
           --trace FILE          replay this trace (from serve --record-trace or --save-trace)
           --save-trace FILE     write the generated trace to FILE
           --trace-only          generate (and save) the trace, do not replay it
