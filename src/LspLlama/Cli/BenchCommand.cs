@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using LspLlama.Bench;
 using LspLlama.Core.Bench;
+using LspLlama.Models;
 
 namespace LspLlama.Cli;
 
@@ -29,9 +30,18 @@ internal sealed class BenchCommand : ICommand
         args.EnsureAllUsed();
 
         // The model comes first: a generated trace is sized with its tokenizer.
-        using ReplayLlamaFactory? factory = options.TraceOnly
-            ? null
-            : ReplayTargets.Create(options, ReplayTargets.ContextSizeFor(options), Console.Error);
+        ReplayLlamaFactory? loaded = null;
+        try
+        {
+            loaded = options.TraceOnly ? null : ReplayTargets.Create(options, ReplayTargets.ContextSizeFor(options), Console.Error);
+        }
+        catch (Exception ex) when (ex is ModelBuildException or LLama.Exceptions.RuntimeError or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"lspllama bench: cannot load the model: {ex.Message}");
+            return Task.FromResult(1);
+        }
+
+        using ReplayLlamaFactory? factory = loaded;
         Func<string, int> countTokens = factory is null ? TraceGenerator.EstimateTokens : factory.CountTokens;
         EditTrace trace = LoadTrace(options, countTokens);
         IReadOnlyList<string> problems = TracePlayback.Validate(trace);
