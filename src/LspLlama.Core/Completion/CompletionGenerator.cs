@@ -93,11 +93,12 @@ internal sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clo
 
     private bool IsEndOfGeneration(int token)
     {
-        // FIM markers are checked by id as well: a vocabulary may not flag them as end of
-        // generation, and any of them in the output means the middle is over.
+        // FIM markers (and BOS, EOS) are checked by id as well: a vocabulary may not flag them as
+        // end of generation, and any of them in the output means the middle is over; their text
+        // form must never reach the suggestion.
         SpecialTokens special = _tokenizer.Special;
         return _tokenizer.IsEndOfGeneration(token)
-            || token == special.Eos || token == special.FimPad || token == special.FimPrefix
+            || token == special.Eos || token == special.Bos || token == special.FimPad || token == special.FimPrefix
             || token == special.FimSuffix || token == special.FimMiddle || token == special.FimFileSeparator
             || token == special.FimRepo;
     }

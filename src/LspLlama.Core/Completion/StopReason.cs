@@ -17,4 +17,7 @@ internal enum StopReason
 
     /// <summary>A new line's indentation left the cursor's block (or closed the block the completion opened).</summary>
     IndentationReturn,
+
+    /// <summary>The model wrote the same line three times in a row.</summary>
+    Repetition,
 }

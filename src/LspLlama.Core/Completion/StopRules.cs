@@ -18,6 +18,8 @@ internal readonly record struct StopPoint(int Length, StopReason Reason);
 /// a closer that opens again (<c>} else {</c>), a continuation keyword (<c>else:</c>,
 /// <c>except E:</c>) or a lone opener goes on; anything else (the sibling after a Python block)
 /// is cut.</item>
+/// <item>Repetition: a third identical line in a row (blank lines between do not count) means
+/// the model is looping; the suggestion keeps the first.</item>
 /// </list>
 /// A closing brace the document already has is removed afterwards by the next-lines check of
 /// <see cref="SuggestionCleanup"/>.
@@ -55,6 +57,8 @@ internal static class StopRules
         bool open = EndsWithOpener(cursorLine);
         bool firstLine = true;
         int? closedAt = null;
+        string previous = cursorLine;
+        int? repeatedFrom = null;
 
         for (int lineStart = firstBreak + 1; ; )
         {
@@ -67,6 +71,26 @@ internal static class StopRules
             {
                 int indent = CursorLine.IndentWidth(line, tabSize);
                 var before = new StopPoint(LineContentEnd(text, lineStart - 1), StopReason.IndentationReturn);
+                if (complete)
+                {
+                    // A model stuck in a loop writes the same line again and again: at the third
+                    // copy in a row, only the first is kept.
+                    if (line.SequenceEqual(previous))
+                    {
+                        if (repeatedFrom is { } from)
+                        {
+                            return new StopPoint(from, StopReason.Repetition);
+                        }
+
+                        repeatedFrom = before.Length;
+                    }
+                    else
+                    {
+                        previous = line.ToString();
+                        repeatedFrom = null;
+                    }
+                }
+
                 if (closedAt is { } closed)
                 {
                     // The line after a block's closer says whether the construct goes on.

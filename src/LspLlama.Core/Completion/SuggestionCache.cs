@@ -19,7 +19,9 @@ internal readonly record struct CacheHit(string Suggestion, CacheHitKind Kind);
 /// <item>Typed ahead: when a request's prefix is the previous request's prefix plus the first
 /// characters of the suggestion shown then, with the same suffix, the answer is the rest of that
 /// suggestion. Any other request in the same document (the text diverged from the suggestion, the
-/// suffix changed, the document changed before the cursor, the cursor moved) drops the entry.</item>
+/// suffix changed, the document changed before the cursor, the cursor moved) drops the entry.
+/// One change of the suffix is allowed: closers the editor auto-inserted right of the cursor
+/// (typing <c>(</c> gives <c>()</c>), which are then taken off the end of the rest.</item>
 /// <item>Recent: a small LRU of results keyed by document and the hashes and lengths of prefix
 /// and suffix (a 64-bit hash, so whole documents are not kept for it).</item>
 /// </list>
@@ -27,6 +29,9 @@ internal readonly record struct CacheHit(string Suggestion, CacheHitKind Kind);
 /// </summary>
 internal sealed class SuggestionCache(int capacity = 64)
 {
+    private const int MaxAutoClosed = 4;
+    private const string AutoClosers = ")]}\"'`";
+
     private readonly int _capacity = capacity;
     private readonly Dictionary<RecentKey, LinkedListNode<(RecentKey Key, string Suggestion)>> _recent = [];
     private readonly LinkedList<(RecentKey Key, string Suggestion)> _recency = new();
@@ -117,9 +122,18 @@ internal sealed class SuggestionCache(int capacity = 64)
     private static string? RestAfterTyping(Shown shown, CompletionRequest request)
     {
         string before = shown.Request.Prefix;
-        if (request.Suffix != shown.Request.Suffix
-            || request.Prefix.Length < before.Length
-            || !request.Prefix.StartsWith(before, StringComparison.Ordinal))
+        string suffix = shown.Request.Suffix;
+        if (request.Prefix.Length < before.Length
+            || !request.Prefix.StartsWith(before, StringComparison.Ordinal)
+            || !request.Suffix.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // An editor that auto-closes brackets and quotes puts the closer right of the cursor as the
+        // user types the opener; the rest of the suggestion then must not insert it again.
+        ReadOnlySpan<char> autoClosed = request.Suffix.AsSpan(0, request.Suffix.Length - suffix.Length);
+        if (autoClosed.Length > MaxAutoClosed || autoClosed.IndexOfAnyExcept(AutoClosers) >= 0)
         {
             return null;
         }
@@ -130,8 +144,18 @@ internal sealed class SuggestionCache(int capacity = 64)
             return null;
         }
 
-        string rest = shown.Suggestion[typed.Length..];
-        return string.IsNullOrWhiteSpace(rest) ? null : rest;
+        ReadOnlySpan<char> rest = shown.Suggestion.AsSpan(typed.Length);
+        if (!autoClosed.IsEmpty)
+        {
+            if (!rest.EndsWith(autoClosed, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            rest = rest[..^autoClosed.Length].TrimEnd();
+        }
+
+        return rest.IsWhiteSpace() ? null : rest.ToString();
     }
 
     private sealed record Shown(CompletionRequest Request, string Suggestion);

@@ -24,6 +24,23 @@ internal sealed class DocumentStore
         return new Subscription(this, observer);
     }
 
+    /// <summary>
+    /// Registers an observer and returns the documents open at that moment, atomically: every
+    /// mutation after the snapshot reaches the observer, none before it does.
+    /// </summary>
+    public IDisposable Subscribe(IDocumentObserver observer, out IReadOnlyList<DocumentOpened> openNow)
+    {
+        lock (_gate)
+        {
+            openNow = [.. _documents.Values.Select(d =>
+            {
+                (string text, int version) = d.Snapshot();
+                return new DocumentOpened(d.Uri, d.LanguageId, version, text);
+            })];
+            return Subscribe(observer);
+        }
+    }
+
     public TextDocument? Find(string uri)
     {
         lock (_gate)

@@ -11,6 +11,7 @@ internal static class CommandLine
         new ServeCommand(),
         new VersionCommand(),
         new BenchCommand(),
+        new MakeModelCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -16,7 +16,8 @@ internal sealed record ClientInfo(string Name, string? Version = null);
 internal sealed record ClientCapabilities(
     GeneralClientCapabilities? General = null,
     WorkspaceClientCapabilities? Workspace = null,
-    TextDocumentClientCapabilities? TextDocument = null);
+    TextDocumentClientCapabilities? TextDocument = null,
+    JsonElement? Window = null);
 
 internal sealed record GeneralClientCapabilities(IReadOnlyList<string>? PositionEncodings = null);
 

@@ -29,6 +29,9 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
     private int _position;
     private int _length;
     private int _lastLineStart;
+    private readonly object _answerGate = new();
+    private int _unanswered;
+    private TaskCompletionSource _allAnswered = NewAnsweredSignal(done: true);
 
     public LspMessageHandler(Stream input, Stream output, IJsonRpcMessageFormatter formatter, ILogger logger)
         : base(formatter)
@@ -77,12 +80,66 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
             JsonRpcMessage? message = await DeserializeAsync(body, cancellationToken).ConfigureAwait(false);
             if (message is not null)
             {
+                if (message is JsonRpcRequest { IsResponseExpected: true })
+                {
+                    CountRequest(+1);
+                }
+
                 return message;
             }
         }
     }
 
-    protected override ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes once every request read so far has had its answer written. The server waits on
+    /// this (briefly) before exiting, so that a client that sends <c>exit</c> without waiting for
+    /// earlier answers still gets them.
+    /// </summary>
+    public Task AllAnsweredAsync()
+    {
+        lock (_answerGate)
+        {
+            return _allAnswered.Task;
+        }
+    }
+
+    private static TaskCompletionSource NewAnsweredSignal(bool done)
+    {
+        TaskCompletionSource signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (done)
+        {
+            signal.SetResult();
+        }
+
+        return signal;
+    }
+
+    private void CountRequest(int delta)
+    {
+        lock (_answerGate)
+        {
+            _unanswered = Math.Max(0, _unanswered + delta);
+            if (_unanswered == 0)
+            {
+                _allAnswered.TrySetResult();
+            }
+            else if (_allAnswered.Task.IsCompleted)
+            {
+                _allAnswered = NewAnsweredSignal(done: false);
+            }
+        }
+    }
+
+    protected override async ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
+    {
+        await WriteFrameAsync(content, cancellationToken).ConfigureAwait(false);
+        if (content is IJsonRpcMessageWithId { RequestId.IsNull: false } and (JsonRpcResult or JsonRpcError))
+        {
+            CountRequest(-1);
+        }
+    }
+
+    private ValueTask WriteFrameAsync(JsonRpcMessage content, CancellationToken cancellationToken)
     {
         _body.ResetWrittenCount();
         Formatter.Serialize(_body, content);
@@ -195,7 +252,7 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
             }
 
             int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
+            if (colon <= 0 || !IsToken(line.AsSpan(0, colon).Trim()))
             {
                 // Not a header: maybe a body whose header was lost, with the next message's header
                 // glued to its end. Look for that header from just after this line's start.
@@ -219,6 +276,25 @@ internal sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuf
 
             // Other headers (Content-Type) are allowed and ignored: LSP content is always UTF-8.
         }
+    }
+
+    /// <summary>An HTTP header name (RFC 9110 token): a JSON body never passes for one.</summary>
+    private static bool IsToken(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";

@@ -20,6 +20,15 @@ internal static class LspMethods
     public const string Configuration = "workspace/configuration";
 
     public const string LogMessage = "window/logMessage";
+    public const string ShowMessage = "window/showMessage";
+    public const string WorkDoneProgressCreate = "window/workDoneProgress/create";
+    public const string Progress = "$/progress";
+
+    /// <summary>What the model holds and what the last sync and generation cost.</summary>
+    public const string Status = "lspllama/status";
+
+    /// <summary>Sent by the server whenever the status changes.</summary>
+    public const string StatusChanged = "lspllama/statusChanged";
 
     /// <summary>The server's copy of a document: lets tests prove it equals the editor's.</summary>
     public const string DocumentText = "lspllama/documentText";

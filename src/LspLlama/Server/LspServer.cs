@@ -1,4 +1,6 @@
 using LspLlama.Core.Documents;
+using LspLlama.Engine;
+using LspLlama.Model;
 using LspLlama.Logging;
 using LspLlama.Protocol;
 using LspLlama.Server.Handlers;
@@ -15,7 +17,11 @@ namespace LspLlama.Server;
 /// </summary>
 internal sealed class LspServer : IAsyncDisposable
 {
+    private static readonly TimeSpan s_answerLimit = TimeSpan.FromSeconds(2);
+
+    private readonly LspMessageHandler _messages;
     private readonly JsonRpc _rpc;
+    private volatile bool _disconnected;
     private readonly ServerServices _services;
     private readonly ILogger _logger;
 
@@ -32,7 +38,8 @@ internal sealed class LspServer : IAsyncDisposable
             // which $/cancelRequest needs), which it would not do for a mutated instance.
             JsonSerializerOptions = LspJson.CreateOptions(),
         };
-        _rpc = new JsonRpc(new LspMessageHandler(input, output, formatter, loggers.CreateLogger("transport")))
+        _messages = new LspMessageHandler(input, output, formatter, loggers.CreateLogger("transport"));
+        _rpc = new JsonRpc(_messages)
         {
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
             TraceSource = JsonRpcTraceBridge.CreateSource(loggers.CreateLogger("jsonrpc"), verbose: options.LogLevel <= LogLevel.Trace),
@@ -40,9 +47,16 @@ internal sealed class LspServer : IAsyncDisposable
         clientLog.Attach(_rpc);
 
         ServerLifecycle lifecycle = new();
-        SettingsStore settings = new(ServerSettings.Default with { Log = new LogSettings(options.LogLevel) }, loggers.CreateLogger("settings"));
+        ServerSettings initial = ServerSettings.Default with { Log = new LogSettings(options.LogLevel) };
+        if (options.ModelPath is not null)
+        {
+            initial = initial with { Model = initial.Model with { Path = options.ModelPath } };
+        }
+
+        SettingsStore settings = new(initial, loggers.CreateLogger("settings"));
         settings.Changed += s => level.Minimum = s.Log.Level;
         _services = new ServerServices(_rpc, lifecycle, new DocumentStore(), settings, loggers, clientLog);
+        _services.Engine = new CompletionEngine(_services, options.ModelLocator ?? ModelLocator.ForCurrentUser());
 
         List<ILspHandler> handlers = [.. HandlerRegistry.Create(_services), .. options.ExtraHandlers?.Invoke(_services) ?? []];
         _services.Handlers = handlers;
@@ -58,6 +72,8 @@ internal sealed class LspServer : IAsyncDisposable
                 _logger.LogInformation("The client disconnected ({Reason}: {Description})", e.Reason, e.Description);
             }
 
+            _disconnected = true;
+
             // Answers can no longer be sent (StreamJsonRpc drops them once disconnected), so the
             // session ends now rather than after whatever was still running.
             clientLog.Disable();
@@ -71,14 +87,30 @@ internal sealed class LspServer : IAsyncDisposable
     internal ServerServices Services => _services;
 
     /// <summary>Starts reading messages and completes with the process exit code.</summary>
-    public Task<int> RunAsync()
+    public async Task<int> RunAsync()
     {
         _rpc.StartListening();
-        return _services.Lifecycle.Exited;
+        int exitCode = await _services.Lifecycle.Exited.ConfigureAwait(false);
+        if (_disconnected)
+        {
+            return exitCode; // Nobody is left to read the answers.
+        }
+
+        try
+        {
+            await _messages.AllAnsweredAsync().WaitAsync(s_answerLimit).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogDebug("Exiting with requests still unanswered");
+        }
+
+        return exitCode;
     }
 
     public ValueTask DisposeAsync()
     {
+        _services.Engine.Dispose();
         _rpc.Dispose();
         return ValueTask.CompletedTask;
     }

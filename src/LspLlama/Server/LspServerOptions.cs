@@ -12,6 +12,12 @@ internal sealed class LspServerOptions
     /// <summary>The log level until settings say otherwise.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>The model file until settings say otherwise (<c>--model</c>).</summary>
+    public string? ModelPath { get; init; }
+
+    /// <summary>Where to look for a model when none is configured (tests point it at an empty folder).</summary>
+    public Model.ModelLocator? ModelLocator { get; init; }
+
     /// <summary>
     /// Extra handlers beside the built-in ones (tests register probes here). They see the same
     /// services as every handler.

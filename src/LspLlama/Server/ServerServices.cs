@@ -37,6 +37,9 @@ internal sealed class ServerServices(
     /// <summary>Set by <c>initialize</c>.</summary>
     public ClientCapabilities ClientCapabilities { get; set; } = new();
 
+    /// <summary>The model side: completions, prefill, status. Set once by the server.</summary>
+    public Engine.CompletionEngine Engine { get; set; } = null!;
+
     /// <summary>Every registered handler (initialize asks them which capabilities to advertise).</summary>
     public IReadOnlyList<Handlers.ILspHandler> Handlers { get; set; } = [];
 }

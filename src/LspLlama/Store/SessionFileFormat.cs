@@ -52,7 +52,7 @@ internal static class SessionFileFormat
         writer.Write(model.Size);
         writer.Write(model.LastWriteUtcTicks);
         writer.Write(model.ContentHash);
-        ContextSettings settings = key.Settings;
+        StateSettings settings = key.Settings;
         writer.WriteArrayHeader(7);
         writer.Write(settings.ContextSize);
         writer.Write(settings.TypeK);
@@ -205,7 +205,7 @@ internal static class SessionFileFormat
         Expect(reader.ReadArrayHeader(), 4);
         ModelFingerprint model = new(reader.ReadString() ?? "", reader.ReadInt64(), reader.ReadInt64(), reader.ReadUInt64());
         Expect(reader.ReadArrayHeader(), 7);
-        ContextSettings settings = new(
+        StateSettings settings = new(
             reader.ReadUInt32(),
             reader.ReadString() ?? "",
             reader.ReadString() ?? "",

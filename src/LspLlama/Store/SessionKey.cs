@@ -6,7 +6,7 @@ namespace LspLlama.Store;
 /// the state would make the saved bytes meaningless (or crash llama.cpp on restore).
 /// </summary>
 /// <param name="Workspace">Normalized workspace root (see <see cref="NormalizeWorkspace"/>); empty when there is none.</param>
-internal sealed record SessionKey(string Workspace, ModelFingerprint Model, ContextSettings Settings)
+internal sealed record SessionKey(string Workspace, ModelFingerprint Model, StateSettings Settings)
 {
     /// <summary>
     /// The same folder must give the same key however the client spells it: full path, no trailing
@@ -35,7 +35,7 @@ internal sealed record SessionKey(string Workspace, ModelFingerprint Model, Cont
 /// <param name="FlashAttention">Flash attention stores V untransposed, which changes the state layout.</param>
 /// <param name="SwaFull">A full-size SWA cache instead of a window-sized one.</param>
 /// <param name="Engine">Identifies the native library (e.g. "llama.cpp 815a2a59"): its state format is not stable across versions.</param>
-internal sealed record ContextSettings(
+internal sealed record StateSettings(
     uint ContextSize,
     string TypeK,
     string TypeV,

@@ -4,7 +4,7 @@ namespace LspLlama.Store;
 
 internal static partial class StoreLog
 {
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Ignoring the stored session {Path}: {Reason}; the file was removed")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Ignoring the stored session {Path}: {Reason}; removing it")]
     public static partial void Rejected(this ILogger logger, string path, string reason, Exception? exception);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Could not save the session to {Path}: {Reason}; the previous file is kept")]

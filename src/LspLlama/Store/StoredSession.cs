@@ -108,8 +108,16 @@ internal sealed class StoredSession : IDisposable
         }
     }
 
+    /// <summary>Declares the file unusable for a reason found outside the store (e.g. llama.cpp refused its state).</summary>
+    public void Reject(string reason) => Reject(reason, null);
+
     private void Reject(string reason, Exception? exception)
     {
+        if (_rejected)
+        {
+            return;
+        }
+
         _rejected = true;
         _file.Dispose();
         _store.Reject(Path, Header.RawBlock, reason, exception);

@@ -139,6 +139,27 @@ public sealed class CompletionScenarioTests
             nameof(StopReason.EndOfGeneration)
         },
         {
+            "repetition: a looping model keeps one copy of the line",
+            "def f(items):\n    $0\n",
+            "items.append(1)\n    items.append(1)\n\n    items.append(1)\n    items.append(1)\n",
+            "items.append(1)",
+            nameof(StopReason.Repetition)
+        },
+        {
+            "repetition: a line written twice is kept",
+            "x = 0\n$0\n",
+            "x += 1\nx += 1\nprint(x)\n",
+            "x += 1\nx += 1\nprint(x)",
+            nameof(StopReason.EndOfGeneration)
+        },
+        {
+            "repetition: the cursor's line counts as the first copy",
+            "    total += step$0\n",
+            "\n    total += step\n    total += step\n    total += step\n",
+            null,
+            nameof(StopReason.Repetition)
+        },
+        {
             "CRLF: rules see lines without their CR",
             "def f(x):\r\n    $0\r\n\r\nprint(1)\r\n",
             "return x\r\n\r\ndef g():\r\n",

@@ -70,3 +70,26 @@ public sealed class CursorLineTests
         Assert.Equal(mismatches, BracketBalance.Mismatches(code));
     }
 }
+
+/// <summary>The cache key hash.</summary>
+public sealed class TextHashTests
+{
+    [Fact]
+    public void Equal_texts_hash_equal_and_any_one_char_change_shows()
+    {
+        string text = string.Concat(Enumerable.Repeat("public void F() { }\n", 50)) + "tail";
+        ulong hash = TextHash.Of(text);
+        Assert.Equal(hash, TextHash.Of(new string(text.AsSpan())));
+
+        var seen = new HashSet<ulong> { hash };
+        for (int i = 0; i < text.Length; i++)
+        {
+            char[] changed = text.ToCharArray();
+            changed[i] = changed[i] == 'x' ? 'y' : 'x';
+            Assert.True(seen.Add(TextHash.Of(changed)), $"collision at {i}");
+        }
+
+        Assert.True(seen.Add(TextHash.Of(text.AsSpan(0, text.Length - 1))));
+        Assert.True(seen.Add(TextHash.Of(text + "\0")));
+    }
+}

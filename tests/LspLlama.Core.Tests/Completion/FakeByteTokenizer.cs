@@ -15,7 +15,8 @@ internal sealed class FakeByteTokenizer : ITokenizer
     public const int FimMiddle = 259;
     public const int FimPad = 260;
     public const int FileSeparator = 261;
-    private const int FirstPiece = 262;
+    public const int Bos = 262;
+    private const int FirstPiece = 263;
 
     private static readonly byte[][] s_bytes = [.. Enumerable.Range(0, 256).Select(b => new[] { (byte)b })];
     private readonly List<byte[]> _pieces = [];
@@ -24,7 +25,7 @@ internal sealed class FakeByteTokenizer : ITokenizer
 
     // The vocabulary flags only EOS as end of generation, so the generator's own check of the FIM
     // markers is what stops on them.
-    public SpecialTokens Special { get; } = new(null, Eos, FimPrefix, FimSuffix, FimMiddle, FimPad, null, FileSeparator, false);
+    public SpecialTokens Special { get; } = new(Bos, Eos, FimPrefix, FimSuffix, FimMiddle, FimPad, null, FileSeparator, false);
 
     public int AddPiece(byte[] bytes)
     {
@@ -43,6 +44,7 @@ internal sealed class FakeByteTokenizer : ITokenizer
         FimMiddle => "<fim_middle>"u8,
         FimPad => "<fim_pad>"u8,
         FileSeparator => "<file_sep>"u8,
+        Bos => "<s>"u8,
         _ => _pieces[token - FirstPiece],
     };
 

@@ -43,6 +43,8 @@ public sealed class GenerationLoopTests
     [InlineData(FakeByteTokenizer.FimPad)]
     [InlineData(FakeByteTokenizer.FileSeparator)]
     [InlineData(FakeByteTokenizer.FimPrefix)]
+    [InlineData(FakeByteTokenizer.FimMiddle)]
+    [InlineData(FakeByteTokenizer.Bos)]
     public void End_of_generation_tokens_stop_and_are_not_decoded(int endToken)
     {
         var model = new ScriptedModel([(int)'o', (int)'k', endToken, (int)'x', (int)'y']);

@@ -42,9 +42,35 @@ public sealed class SuggestionCacheTests
         Assert.Equal("run();\n}", cache.TryGet(CursorText.Request("if (x) {\n    $0\n"))?.Suggestion);
     }
 
+    [Fact]
+    public void A_bracket_the_editor_auto_closed_is_not_inserted_twice()
+    {
+        var cache = new SuggestionCache();
+        cache.Remember(CursorText.Request("return $0\n"), "total(items)");
+        Assert.Equal("items)", cache.TryGet(CursorText.Request("return total($0\n"))?.Suggestion);
+        Assert.Equal("items", cache.TryGet(CursorText.Request("return total($0)\n"))?.Suggestion);
+
+        var braces = new SuggestionCache();
+        braces.Remember(CursorText.Request("if (x) $0\n"), "{\n    run();\n}");
+        Assert.Equal("\n    run();", braces.TryGet(CursorText.Request("if (x) {$0}\n"))?.Suggestion);
+    }
+
+    [Fact]
+    public void An_auto_closed_bracket_the_suggestion_does_not_end_with_misses()
+    {
+        // Inserting at the cursor cannot put "b" after the existing ")": the model must answer.
+        var cache = new SuggestionCache();
+        cache.Remember(CursorText.Request("x = $0\n"), "f(a).b");
+        Assert.Null(cache.TryGet(CursorText.Request("x = f($0)\n")));
+
+        SuggestionCache statement = CacheAfterShowing();
+        Assert.Null(statement.TryGet(CursorText.Request("x = total($0)\nrest\n")));
+    }
+
     [Theory]
     [InlineData("diverged from the suggestion", "x = tx$0\nrest\n")]
-    [InlineData("suffix changed (auto-closed bracket)", "x = total($0)\nrest\n")]
+    [InlineData("suffix changed", "x = t$0 y\nrest\n")]
+    [InlineData("auto-closed bracket but the text diverged", "x = tx($0)\nrest\n")]
     [InlineData("document changed before the cursor", "y = t$0\nrest\n")]
     [InlineData("document changed after the cursor", "x = t$0\nrest!\n")]
     [InlineData("the whole suggestion typed", "x = total(items);$0\nrest\n")]

@@ -83,9 +83,9 @@ public sealed class SessionStoreRoundTripTests : IDisposable
     [Fact]
     public void Large_state_is_streamed_without_a_managed_copy()
     {
-        // 64 MiB of state written and read through the store must not allocate anything near its
+        // 24 MiB of state written and read through the store must not allocate anything near its
         // size: the bytes go from the caller's buffer to the file and back in chunks.
-        byte[] state = StoreData.Bytes(64 << 20, 4);
+        byte[] state = StoreData.Bytes(24 << 20, 4);
         SessionStore store = NewStore(maxMiB: 256);
         SessionSnapshot snapshot = new(new[] { 1 }, BlobSource.FromBytes(state), []);
         store.Save(StoreData.Key(), snapshot);

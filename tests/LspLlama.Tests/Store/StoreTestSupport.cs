@@ -42,7 +42,7 @@ internal sealed class RecordingLogger : ILogger
 /// <summary>Deterministic keys and snapshots.</summary>
 internal static class StoreData
 {
-    public static ContextSettings Settings { get; } = new(4096, "f16", "f16", 0, FlashAttention: false, SwaFull: false, "llama.cpp test");
+    public static StateSettings Settings { get; } = new(4096, "f16", "f16", 0, FlashAttention: false, SwaFull: false, "llama.cpp test");
 
     public static SessionKey Key(string workspace = "/work/space", string model = "/models/tiny.gguf", long size = 1234, ulong hash = 42) =>
         new(workspace, new ModelFingerprint(model, size, 638_000_000_000_000_000, hash), Settings);

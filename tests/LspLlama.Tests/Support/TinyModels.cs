@@ -42,10 +42,36 @@ internal static class TinyModels
         string path = Path.Combine(CacheFolder, $"{options.Arch.GgufName()}-{hash}.gguf");
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(CacheFolder);
+            if (!Directory.Exists(CacheFolder))
+            {
+                Directory.CreateDirectory(CacheFolder);
+                DeleteStaleFolders();
+            }
+
             TinyModelBuilder.Build(options, path);
         }
 
         return path;
+    }
+
+    /// <summary>Models of earlier product builds are never used again; drop them (best effort).</summary>
+    private static void DeleteStaleFolders()
+    {
+        foreach (string folder in Directory.GetDirectories(Path.GetDirectoryName(CacheFolder)!))
+        {
+            if (folder != CacheFolder)
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
     }
 }

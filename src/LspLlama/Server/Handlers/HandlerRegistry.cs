@@ -15,5 +15,8 @@ internal static class HandlerRegistry
         new DidSaveHandler(services),
         new DidChangeConfigurationHandler(services),
         new DocumentTextHandler(services),
+        new InlineCompletionHandler(services),
+        new CompletionHandler(services),
+        new StatusHandler(services),
     ];
 }

@@ -11,7 +11,11 @@ internal sealed class InitializedHandler(ServerServices services) : Notification
 
     protected override bool ParamsOptional => true;
 
-    protected override void Handle(JsonElement? notification) => ConfigurationPuller.Start(Services);
+    protected override void Handle(JsonElement? notification)
+    {
+        ConfigurationPuller.Start(Services);
+        Services.Engine.Start();
+    }
 }
 
 /// <summary><c>shutdown</c>: from now on requests get InvalidRequest and notifications are dropped.</summary>

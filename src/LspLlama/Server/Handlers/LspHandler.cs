@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json;
 using LspLlama.Protocol;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
@@ -40,9 +41,19 @@ internal abstract class RequestHandler<TParams, TResult>(ServerServices services
     /// The entry point StreamJsonRpc calls; not for other callers. The parameter is optional so
     /// that <c>params</c> may be absent (as in <c>shutdown</c>); handlers that need it get InvalidParams.
     /// </summary>
-    public Task<TResult> InvokeAsync(TParams? request = default, CancellationToken cancellationToken = default)
+    public Task<TResult> InvokeAsync(JsonElement? parameters = null, CancellationToken cancellationToken = default)
     {
         CheckLifecycle();
+        TParams? request;
+        try
+        {
+            request = ParamsReader.Read<TParams>(parameters);
+        }
+        catch (JsonException e)
+        {
+            throw new LocalRpcException($"{Method}: invalid params: {e.Message}") { ErrorCode = LspErrorCodes.InvalidParams };
+        }
+
         if (request is null && !ParamsOptional)
         {
             throw new LocalRpcException($"{Method}: params are missing") { ErrorCode = LspErrorCodes.InvalidParams };
@@ -81,11 +92,22 @@ internal abstract class NotificationHandler<TParams>(ServerServices services) : 
             new JsonRpcMethodAttribute(Method) { UseSingleObjectParameterDeserialization = true });
 
     /// <summary>The entry point StreamJsonRpc calls; not for other callers. Absent params arrive as null.</summary>
-    public void Invoke(TParams? notification = default)
+    public void Invoke(JsonElement? parameters = null)
     {
         if (!Accepts())
         {
             _logger.LogDebug("{Method} ignored: the server is {State}", Method, services.Lifecycle.IsShutDown ? "shut down" : "not initialized");
+            return;
+        }
+
+        TParams? notification;
+        try
+        {
+            notification = ParamsReader.Read<TParams>(parameters);
+        }
+        catch (JsonException e)
+        {
+            _logger.LogWarning("{Method} with invalid params ignored: {Error}", Method, e.Message);
             return;
         }
 
@@ -113,4 +135,29 @@ internal abstract class NotificationHandler<TParams>(ServerServices services) : 
     protected virtual bool ParamsOptional => false;
 
     protected abstract void Handle(TParams notification);
+}
+
+/// <summary>
+/// Handlers take <c>params</c> as raw JSON and bind it here, so that a bad shape is answered with
+/// InvalidParams and a clear message (or logged, for a notification) rather than a generic error.
+/// </summary>
+internal static class ParamsReader
+{
+    public static T? Read<T>(JsonElement? parameters)
+    {
+        if (parameters is not JsonElement element || element.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return default;
+        }
+
+        try
+        {
+            return element.Deserialize<T>(LspJson.Options);
+        }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json reports some malformed values (invalid UTF-16 in a name) this way.
+            throw new JsonException(e.Message, e);
+        }
+    }
 }

@@ -12,6 +12,14 @@ internal sealed record ServerSettings
     public static ServerSettings Default { get; } = new();
 
     public LogSettings Log { get; init; } = new();
+
+    public ModelSettings Model { get; init; } = new();
+
+    public ContextSection Context { get; init; } = new();
+
+    public CheckpointSection Checkpoints { get; init; } = new();
+
+    public CompletionSection Completion { get; init; } = new();
 }
 
 /// <summary>The <c>log</c> section.</summary>

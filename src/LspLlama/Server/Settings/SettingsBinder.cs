@@ -11,10 +11,14 @@ internal static class SettingsBinder
 {
     public const string Section = "lspllama";
 
-    // One line per section. The model, context, checkpoints and completion sections go here.
+    // One line per section.
     private static readonly ISettingsSection[] s_sections =
     [
         new LogSettingsSection(),
+        new ModelSettingsSection(),
+        new ContextSettingsSection(),
+        new CheckpointSettingsSection(),
+        new CompletionSettingsSection(),
     ];
 
     public static ServerSettings Apply(ServerSettings current, JsonElement? settings, SettingsProblems problems)

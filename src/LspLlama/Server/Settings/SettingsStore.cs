@@ -27,27 +27,23 @@ internal sealed class SettingsStore(ServerSettings initial, ILogger logger)
     public void Apply(JsonElement? settings, string source)
     {
         SettingsProblems problems = new();
-        ServerSettings updated;
-        bool changed;
         lock (_gate)
         {
-            updated = SettingsBinder.Apply(_current, settings, problems);
-            changed = updated != _current;
+            ServerSettings updated = SettingsBinder.Apply(_current, settings, problems);
+            bool changed = updated != _current;
             _current = updated;
+
+            // Logged before Changed runs: a new log level must not hide the news of itself.
+            foreach (string warning in problems.Warnings)
+            {
+                logger.LogWarning("Settings from {Source}: {Problem}", source, warning);
+            }
+
             if (changed)
             {
+                logger.LogInformation("Settings from {Source} applied: {Settings}", source, updated);
                 Changed?.Invoke(updated);
             }
-        }
-
-        foreach (string warning in problems.Warnings)
-        {
-            logger.LogWarning("Settings from {Source}: {Problem}", source, warning);
-        }
-
-        if (changed)
-        {
-            logger.LogInformation("Settings from {Source} applied: {Settings}", source, updated);
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace LspLlama.Tests.Support;
+namespace LspLlama.Tests.Models;
 
 /// <summary>Deterministic token sequences for decode tests (merged tokens, above the control tokens).</summary>
 internal static class Samples

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using LspLlama.Core.Context;
+using LspLlama.Core.Documents;
+
+namespace LspLlama.Engine;
+
+/// <summary>
+/// Carries document mutations from the protocol thread to the context plan, which lives on the
+/// inference thread. Each mutation gets a sequence number as it is applied; a completion request
+/// records the number current when it arrived, and the worker applies exactly the mutations up to
+/// it, so the plan shows the document as the request saw it even when newer edits are queued.
+/// </summary>
+internal sealed class PlanFeed : IDocumentObserver, IDisposable
+{
+    private readonly ConcurrentQueue<(long Sequence, object Event)> _events = new();
+    private readonly IDisposable _subscription;
+    private long _sequence;
+
+    public PlanFeed(DocumentStore documents)
+    {
+        _subscription = documents.Subscribe(this, out IReadOnlyList<DocumentOpened> openNow);
+        foreach (DocumentOpened opened in openNow)
+        {
+            OnOpened(opened);
+        }
+    }
+
+    /// <summary>Raised on the protocol thread after each mutation (the engine re-arms its idle prefill).</summary>
+    public event Action? Mutated;
+
+    /// <summary>The number of the last mutation queued.</summary>
+    public long Sequence => Interlocked.Read(ref _sequence);
+
+    /// <summary>The document edited last and the offset just after that edit: where the cursor most likely is.</summary>
+    public (string Uri, int Cursor)? LastEdit { get; private set; }
+
+    public void OnOpened(DocumentOpened opened) => Enqueue(opened);
+
+    public void OnEdited(DocumentEdit edit)
+    {
+        Enqueue(edit);
+        LastEdit = (edit.Uri, edit.Start + edit.InsertedText.Length);
+    }
+
+    public void OnClosed(DocumentClosed closed)
+    {
+        Enqueue(closed);
+        if (LastEdit?.Uri == closed.Uri)
+        {
+            LastEdit = null;
+        }
+    }
+
+    /// <summary>Applies the queued mutations numbered up to <paramref name="upTo"/> to the plan (inference thread only).</summary>
+    public void ApplyTo(ContextPlan plan, long upTo = long.MaxValue)
+    {
+        while (_events.TryPeek(out var next) && next.Sequence <= upTo && _events.TryDequeue(out next))
+        {
+            switch (next.Event)
+            {
+                case DocumentOpened o:
+                    if (plan.IsOpen(o.Uri))
+                    {
+                        plan.Close(o.Uri);
+                    }
+
+                    plan.Open(o.Uri, DisplayPath(o.Uri), o.Text);
+                    break;
+                case DocumentEdit e when plan.IsOpen(e.Uri):
+                    plan.Edit(e.Uri, e.Start, e.RemovedLength, e.InsertedText);
+                    break;
+                case DocumentClosed c when plan.IsOpen(c.Uri):
+                    plan.Close(c.Uri);
+                    break;
+            }
+        }
+    }
+
+    public void Dispose() => _subscription.Dispose();
+
+    /// <summary>The path shown to the model in file headers: the local path for file URIs.</summary>
+    internal static string DisplayPath(string uri) =>
+        Uri.TryCreate(uri, UriKind.Absolute, out Uri? parsed) && parsed.IsFile ? parsed.LocalPath : uri;
+
+    private void Enqueue(object mutation)
+    {
+        // Called with the document store's lock held, so numbers follow the order of application.
+        long sequence = Interlocked.Increment(ref _sequence);
+        _events.Enqueue((sequence, mutation));
+        Mutated?.Invoke();
+    }
+}

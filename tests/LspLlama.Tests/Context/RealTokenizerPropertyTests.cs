@@ -1,0 +1,72 @@
+using LLama;
+using LLama.Common;
+using LspLlama.Core.Context;
+using LspLlama.Llama;
+using LspLlama.Tests.Support;
+using Xunit;
+
+namespace LspLlama.Tests.Context;
+
+/// <summary>Incremental tokenization equals whole tokenization with llama.cpp's own tokenizers.</summary>
+public sealed class RealTokenizerPropertyTests
+{
+    [Fact]
+    public void GeneratedBpeVocabulary()
+    {
+        using LLamaWeights weights = LoadVocab(TinyModels.Get(TinyArch.Llama));
+        var tokenizer = new LlamaTokenizer(weights.NativeHandle);
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            EditScript.Check(tokenizer, seed, documents: 8, edits: 40);
+        }
+    }
+
+    [SharedVocabTheory]
+    [InlineData("ggml-vocab-starcoder.gguf")]
+    [InlineData("ggml-vocab-deepseek-coder.gguf")]
+    public void SharedCodeVocabularies(string file)
+    {
+        using LLamaWeights weights = LoadVocab(SharedVocab.PathOf(file));
+        var tokenizer = new LlamaTokenizer(weights.NativeHandle);
+        // Two seeds: DeepSeek-Coder's pre-tokenizer runs several std::regex passes and is slow.
+        for (int seed = 1; seed <= 2; seed++)
+        {
+            EditScript.Check(tokenizer, seed, documents: 8, edits: 40);
+        }
+    }
+
+    [SharedVocabTheory]
+    [InlineData("ggml-vocab-starcoder.gguf", FimLayout.Psm)]
+    [InlineData("ggml-vocab-deepseek-coder.gguf", FimLayout.Psm)]
+    public void PlanUsesTheVocabularysFimTokens(string file, FimLayout expected)
+    {
+        using LLamaWeights weights = LoadVocab(SharedVocab.PathOf(file));
+        var tokenizer = new LlamaTokenizer(weights.NativeHandle);
+        var plan = new ContextPlan(tokenizer, new ContextSettings());
+        plan.Open("a", "a.cs", "int a = 1;\n");
+        plan.Open("b", "b.cs", "int main() {}\n");
+        plan.SetActive("b", "int main() {".Length);
+        PlanBuild build = plan.Build();
+        Assert.Equal(expected, plan.Layout);
+        ReadOnlySpan<int> t = build.Tokens.Span;
+        Assert.Equal(tokenizer.Special.FimMiddle, t[^1]);
+        Assert.Equal(tokenizer.Special.FimSuffix, t[build.Hints.PrefixEnd]);
+        if (tokenizer.Special.AddBos)
+        {
+            Assert.Equal(tokenizer.Special.Bos, t[0]);
+        }
+
+        // StarCoder spells its repository tokens <repo_name>/<file_sep>, which llama.cpp does not detect; the plan does.
+        var bytes = new List<byte>();
+        foreach (int id in t)
+        {
+            bytes.AddRange(tokenizer.TokenBytes(id).ToArray());
+        }
+
+        string text = System.Text.Encoding.UTF8.GetString([.. bytes]);
+        Assert.StartsWith(file.Contains("starcoder", StringComparison.Ordinal) ? "<repo_name>workspace\n<file_sep>a.cs\n" : "<｜begin▁of▁sentence｜>--- a.cs ---\n", text, StringComparison.Ordinal);
+    }
+
+    private static LLamaWeights LoadVocab(string path) =>
+        LLamaWeights.LoadFromFile(new ModelParams(path) { VocabOnly = true, GpuLayerCount = 0 });
+}

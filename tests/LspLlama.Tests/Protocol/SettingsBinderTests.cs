@@ -1,0 +1,39 @@
+using System.Text.Json;
+using LspLlama.Server.Settings;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace LspLlama.Tests.Protocol;
+
+public sealed class SettingsBinderTests
+{
+    [Theory]
+    [InlineData("""{"log":{"level":"debug"}}""", LogLevel.Debug)]
+    [InlineData("""{"lspllama":{"log":{"level":"WARN"}}}""", LogLevel.Warning)]
+    [InlineData("""{"log":{"level":"Error","unknown":1},"model":{"path":"x"}}""", LogLevel.Error)]
+    [InlineData("""{"other":{"log":{"level":"debug"}}}""", LogLevel.Information)]
+    [InlineData("""{}""", LogLevel.Information)]
+    [InlineData("""null""", LogLevel.Information)]
+    public void Binds_known_keys_and_ignores_the_rest(string json, LogLevel expected)
+    {
+        SettingsProblems problems = new();
+        ServerSettings settings = SettingsBinder.Apply(ServerSettings.Default, JsonDocument.Parse(json).RootElement, problems);
+        Assert.Equal(expected, settings.Log.Level);
+        Assert.Empty(problems.Warnings);
+    }
+
+    [Theory]
+    [InlineData("""{"log":{"level":"loud"}}""")]
+    [InlineData("""{"log":{"level":3}}""")]
+    [InlineData("""{"log":"debug"}""")]
+    [InlineData("""{"lspllama":[]}""")]
+    [InlineData("""[1,2]""")]
+    public void A_bad_value_warns_and_keeps_the_previous_settings(string json)
+    {
+        ServerSettings previous = ServerSettings.Default with { Log = new LogSettings(LogLevel.Trace) };
+        SettingsProblems problems = new();
+        ServerSettings settings = SettingsBinder.Apply(previous, JsonDocument.Parse(json).RootElement, problems);
+        Assert.Equal(previous, settings);
+        Assert.Single(problems.Warnings);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LspLlama.Protocol;
+using LspLlama.Tests.Support;
+using Xunit;
+
+namespace LspLlama.Tests.Protocol;
+
+/// <summary>The built executable over real stdio, as an editor runs it.</summary>
+public sealed class StdioProcessTests
+{
+    [Fact]
+    public async Task The_executable_serves_a_session_over_stdio_and_exits_with_0()
+    {
+        // The test project references the executable, so its build output sits next to ours.
+        string dll = Path.Combine(AppContext.BaseDirectory, "lspllama.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing");
+        ProcessStartInfo start = new("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--log-level");
+        start.ArgumentList.Add("debug");
+        using Process process = Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            Stream input = process.StandardInput.BaseStream;
+            Stream output = process.StandardOutput.BaseStream;
+            using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
+
+            await SendAsync(input, LspFrames.Request(1, LspMethods.Initialize, new { capabilities = new { general = new { positionEncodings = new[] { "utf-8" } } } }));
+            JsonElement initialized = await ReadResponseAsync(output, 1, timeout.Token);
+            Assert.Equal("utf-8", initialized.GetProperty("result").GetProperty("capabilities").GetProperty("positionEncoding").GetString());
+
+            await SendAsync(input, LspFrames.Notification(LspMethods.Initialized, new { }));
+            await SendAsync(input, LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///x.py", languageId = "python", version = 1, text = "def f():\n    return 1\n" } }));
+            await SendAsync(input, LspFrames.Notification(LspMethods.DidChange, new
+            {
+                textDocument = new { uri = "file:///x.py", version = 2 },
+                contentChanges = new[] { new { range = new { start = new { line = 1, character = 11 }, end = new { line = 1, character = 12 } }, text = "42 # ünï" } },
+            }));
+            await SendAsync(input, LspFrames.Request(2, LspMethods.DocumentText, new { uri = "file:///x.py" }));
+            JsonElement text = (await ReadResponseAsync(output, 2, timeout.Token)).GetProperty("result");
+            Assert.Equal("def f():\n    return 42 # ünï\n", text.GetProperty("text").GetString());
+            Assert.Equal(2, text.GetProperty("version").GetInt32());
+
+            await SendAsync(input, LspFrames.Request(3, LspMethods.Shutdown, null));
+            await ReadResponseAsync(output, 3, timeout.Token);
+            await SendAsync(input, LspFrames.Notification(LspMethods.Exit, null));
+
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, process.ExitCode);
+
+            // After exit nothing else may follow on stdout: not even a partial frame.
+            Assert.Null(await LspFrames.ReadAsync(output, timeout.Token));
+            Assert.Contains("Initialized by", await stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    private static async Task SendAsync(Stream input, byte[] frame)
+    {
+        await input.WriteAsync(frame);
+        await input.FlushAsync();
+    }
+
+    /// <summary>Reads frames (strictly: anything else on stdout fails) until the response to <paramref name="id"/>.</summary>
+    private static async Task<JsonElement> ReadResponseAsync(Stream output, int id, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            JsonElement message = await LspFrames.ReadAsync(output, cancellationToken) ?? throw new InvalidDataException("stdout closed");
+            if (message.TryGetProperty("id", out JsonElement got) && got.ValueKind == JsonValueKind.Number && got.GetInt32() == id)
+            {
+                return message;
+            }
+        }
+    }
+}
