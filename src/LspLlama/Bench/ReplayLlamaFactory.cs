@@ -39,16 +39,19 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
         _checkpoints = settings.Checkpoints;
         _workspace = workspace;
 
-        // The memory kind comes from a context like the ones the policies get.
-        using ReplayLlamaBackend probe = new(_weights, _parameters);
-        Model = new BenchModelInfo(
-            modelPath,
-            _weights.Metadata.TryGetValue("general.architecture", out string? arch) ? arch : "unknown",
-            probe.MemoryKind.ToString().ToLowerInvariant(),
-            probe.ContextSize,
-            probe.BatchSize,
-            probe.MicroBatchSize,
-            generated);
+        // The memory kind comes from a context like the ones the policies get, probed as the server does.
+        using (LLamaContext context = _weights.CreateContext(_parameters))
+        {
+            LlamaSessionBackend probe = new(context.NativeHandle);
+            Model = new BenchModelInfo(
+                modelPath,
+                _weights.Metadata.TryGetValue("general.architecture", out string? arch) ? arch : "unknown",
+                probe.MemoryKind.ToString().ToLowerInvariant(),
+                probe.ContextSize,
+                probe.BatchSize,
+                probe.MicroBatchSize,
+                generated);
+        }
     }
 
     public BenchModelInfo Model { get; }
@@ -57,9 +60,19 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
 
     public IReplayTarget Create(string policy, string positionEncoding)
     {
-        ReplayLlamaBackend backend = new(_weights, _parameters);
-        return new ReplayServerPath(
-            _tokenizer, _context, backend, CheckpointPolicies.Create(policy, _checkpoints), _workspace, positionEncoding, owned: backend);
+        // The server's own backend over a fresh context: no policy inherits another's memory.
+        LLamaContext context = _weights.CreateContext(_parameters);
+        try
+        {
+            LlamaSessionBackend backend = new(context.NativeHandle);
+            return new ReplayServerPath(
+                _tokenizer, _context, backend, CheckpointPolicies.Create(policy, _checkpoints), _workspace, positionEncoding, owned: context);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => _weights.Dispose();
