@@ -67,6 +67,13 @@ public sealed class ContextPlan
 
     public string GetText(string uri) => Get(uri).Tokens.GetText();
 
+    /// <summary>Re-tokenizes the whole document and compares (a self-check for benchmarks and diagnostics; costs a full tokenization).</summary>
+    public bool MatchesWholeTokenization(string uri)
+    {
+        SegmentTokens tokens = Get(uri).Tokens;
+        return tokens.Tokens.SequenceEqual(_tokenizer.Tokenize(tokens.GetText()));
+    }
+
     public void Open(string uri, string path, string text)
     {
         if (_documents.ContainsKey(uri))
@@ -154,14 +161,15 @@ public sealed class ContextPlan
     private DocumentState Get(string uri) =>
         _documents.TryGetValue(uri, out DocumentState? doc) ? doc : throw new ArgumentException($"document not open: {uri}");
 
+    /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
+    internal const int MaxHeaderTokens = 32;
+
     private int[] Header(string path)
     {
-        if (_template.FileSeparator is int sep)
-        {
-            return [sep, .. _tokenizer.Tokenize(path + "\n")];
-        }
-
-        return _tokenizer.Tokenize(string.Format(CultureInfo.InvariantCulture, _settings.PlainFileHeader, path));
+        int[] header = _template.FileSeparator is int sep
+            ? [sep, .. _tokenizer.Tokenize(path + "\n")]
+            : _tokenizer.Tokenize(string.Format(CultureInfo.InvariantCulture, _settings.PlainFileHeader, path));
+        return header.Length <= MaxHeaderTokens ? header : [.. header.AsSpan(0, MaxHeaderTokens - 1), .. header.AsSpan(header.Length - 1)];
     }
 
     private int OtherSize(DocumentState doc) => doc.Header.Length + doc.Tokens.Count + _plainSeparator.Length;
@@ -243,12 +251,21 @@ public sealed class ContextPlan
                 _writer.Write(a.Suffix.Span);
                 _writer.Write(_template.Middle!.Value);
                 break;
-            case FimLayout.Spm:
+            case FimLayout.Spm when _template.CodestralSpm:
+                // Mistral's order: [SUFFIX]suffix[PREFIX]prefix, the middle follows the prefix directly.
                 _writer.Write(_template.Suffix!.Value);
                 _writer.Write(a.Suffix.Span);
                 _writer.Write(_template.Prefix!.Value);
                 prefixStart = WritePrefix(body, a.Tail);
+                break;
+            case FimLayout.Spm:
+                // SPM as StarCoder and Code Llama were trained on it ("variant 2" of the FIM paper):
+                // <PRE><SUF>suffix<MID>prefix, the middle follows the prefix directly.
+                _writer.Write(_template.Prefix!.Value);
+                _writer.Write(_template.Suffix!.Value);
+                _writer.Write(a.Suffix.Span);
                 _writer.Write(_template.Middle!.Value);
+                prefixStart = WritePrefix(body, a.Tail);
                 break;
             default:
                 prefixStart = WritePrefix(body, a.Tail);

@@ -3,13 +3,19 @@ namespace LspLlama.Core.Context;
 /// <summary>How the active document is laid out around the cursor.</summary>
 public enum FimLayout
 {
-    /// <summary>SPM for vocabularies spelled like Codestral's (<c>[PREFIX]</c>), PSM for other FIM vocabularies, prefix-only without FIM tokens.</summary>
+    /// <summary>
+    /// SPM for vocabularies of models trained on it (Codestral's <c>[PREFIX]</c>, StarCoder's <c>&lt;fim_prefix&gt;</c>),
+    /// PSM for other FIM vocabularies, prefix-only without FIM tokens.
+    /// </summary>
     Auto,
 
     /// <summary>Prefix, suffix, middle: the suffix window follows the cursor, so typing re-decodes it.</summary>
     Psm,
 
-    /// <summary>Suffix, prefix, middle: the suffix comes first and stays put while typing; a cursor jump re-decodes the whole active prefix.</summary>
+    /// <summary>
+    /// Suffix before prefix (<c>&lt;PRE&gt;&lt;SUF&gt;suffix&lt;MID&gt;prefix</c>, or <c>[SUFFIX]suffix[PREFIX]prefix</c> for Mistral
+    /// vocabularies): the suffix stays put while typing; a cursor jump re-decodes the whole active prefix.
+    /// </summary>
     Spm,
 
     /// <summary>No FIM: the document up to the cursor.</summary>
@@ -61,6 +67,7 @@ public sealed record ContextSettings
         Require(GenerationReserve >= 0 && GenerationReserve < ContextSize, "GenerationReserve must be in [0, ContextSize)");
         Require(LowWaterFraction is > 0 and <= 1, "LowWaterFraction must be in (0, 1]");
         Require(ActiveFraction is > 0 and <= 1, "ActiveFraction must be in (0, 1]");
+        Require((ContextSize - GenerationReserve) * ActiveFraction >= 64, "the active document's budget, (ContextSize - GenerationReserve) * ActiveFraction, must be at least 64 tokens");
         Require(SuffixFraction is >= 0 and < 1, "SuffixFraction must be in [0, 1)");
         Require(SuffixLines is null or >= 0, "SuffixLines must not be negative");
         Require(PrefixChunkLines > 0, "PrefixChunkLines must be positive");

@@ -8,10 +8,13 @@ namespace LspLlama.Core.Context;
 /// </summary>
 internal sealed class PromptTemplate
 {
-    private PromptTemplate(FimLayout layout, int? prefix, int? suffix, int? middle, int? repo, int? fileSep, int? bos)
+    private PromptTemplate(FimLayout layout, bool codestral, int? prefix, int? suffix, int? middle, int? repo, int? fileSep, int? bos)
     {
-        (Layout, Prefix, Suffix, Middle, Repo, FileSeparator, Bos) = (layout, prefix, suffix, middle, repo, fileSep, bos);
+        (Layout, CodestralSpm, Prefix, Suffix, Middle, Repo, FileSeparator, Bos) = (layout, codestral, prefix, suffix, middle, repo, fileSep, bos);
     }
+
+    /// <summary>Markers spelled like Mistral's ([PREFIX]): SPM is [SUFFIX]suffix[PREFIX]prefix, no middle marker.</summary>
+    public bool CodestralSpm { get; }
 
     /// <summary>Psm, Spm or PrefixOnly (never Auto).</summary>
     public FimLayout Layout { get; }
@@ -41,16 +44,20 @@ internal sealed class PromptTemplate
         int? repo = Override(tokenizer, o.RepoName) ?? sp.FimRepo ?? Detect(tokenizer, "<|repo_name|>", "<repo_name>", "<reponame>", "<|fim_repo|>");
         int? sep = Override(tokenizer, o.FileSeparator) ?? sp.FimFileSeparator ?? Detect(tokenizer, "<|file_sep|>", "<file_sep>");
         bool hasFim = pre is not null && suf is not null && mid is not null;
+        bool codestral = hasFim && IsText(tokenizer, pre!.Value, "[PREFIX]");
         FimLayout layout = settings.Layout switch
         {
             FimLayout.Auto when !hasFim => FimLayout.PrefixOnly,
-            FimLayout.Auto => IsText(tokenizer, pre!.Value, "[PREFIX]") ? FimLayout.Spm : FimLayout.Psm,
+            // SPM where the model was trained on it: Codestral ([PREFIX]) and the BigCode family
+            // (StarCoder/StarCoder2 <fim_prefix>, half of their FIM samples were SPM). Qwen2.5-Coder
+            // (<|fim_prefix|>), DeepSeek-Coder and others were trained on PSM only.
+            FimLayout.Auto => codestral || IsText(tokenizer, pre!.Value, "<fim_prefix>") ? FimLayout.Spm : FimLayout.Psm,
             FimLayout.PrefixOnly => FimLayout.PrefixOnly,
             _ when !hasFim => throw new ArgumentException(
                 $"layout {settings.Layout} needs FIM prefix, suffix and middle tokens; the vocabulary has none (set the token texts to override)"),
             FimLayout l => l,
         };
-        return new PromptTemplate(layout, pre, suf, mid, repo, sep, sp.AddBos ? sp.Bos : null);
+        return new PromptTemplate(layout, codestral, pre, suf, mid, repo, sep, sp.AddBos ? sp.Bos : null);
     }
 
     private static int? Override(ITokenizer tokenizer, string? text)

@@ -12,6 +12,7 @@ internal static class CommandLine
         new VersionCommand(),
         new BenchCommand(),
         new MakeModelCommand(),
+        new BenchPlanCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -107,6 +107,21 @@ public sealed class ContextPlanBudgetTests
     }
 
     [Fact]
+    public void AbsurdPathsAndSettingsAreHandled()
+    {
+        var plan = new ContextPlan(_tok, new ContextSettings { ContextSize = 300, GenerationReserve = 100 });
+        string path = string.Concat(Enumerable.Repeat("very/long/folder/name/", 200)) + "x.cs";
+        plan.Open("a", path, "int x;\n");
+        plan.SetActive("a", 3);
+        PlanBuild build = plan.Build();
+        Assert.True(build.Tokens.Length <= plan.Budget);
+        Assert.EndsWith("<|fim_prefix|>int<|fim_suffix|> x;\n<|fim_middle|>", Decode(_tok, build), StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { ContextSize = 100, GenerationReserve = 50 }));
+        Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { GenerationReserve = 9000 }));
+        Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { PlainFileHeader = "no path" }));
+    }
+
+    [Fact]
     public void BadEditsAreRejectedAndLoseNothing()
     {
         var plan = new ContextPlan(_tok, new ContextSettings());

@@ -32,7 +32,7 @@ public sealed class ContextPlanLayoutTests
         plan.Open("u", "b.py", "def f():\n    return 1\n");
         plan.SetActive("u", "def f():\n    re".Length);
         Assert.Equal(
-            "<|repo_name|>workspace\n<|file_sep|>b.py\n<|fim_suffix|>turn 1\n<|fim_prefix|>def f():\n    re<|fim_middle|>",
+            "<|repo_name|>workspace\n<|file_sep|>b.py\n<|fim_prefix|><|fim_suffix|>turn 1\n<|fim_middle|>def f():\n    re",
             Decode(tok, plan.Build()));
     }
 

@@ -84,7 +84,7 @@ public sealed class ContextPlanOrderTests
         PlanBuild build = plan.Build();
         foreach (char c in "var total = 0;")
         {
-            int prefixTokenAt = build.Tokens.Span.IndexOf(_tok.Special.FimPrefix!.Value);
+            int prefixTokenAt = build.Tokens.Span.IndexOf(_tok.Special.FimMiddle!.Value);
             plan.Edit("m", cursor, 0, c.ToString());
             plan.SetActive("m", ++cursor);
             build = plan.Build();

@@ -36,7 +36,7 @@ public sealed class RealTokenizerPropertyTests
     }
 
     [SharedVocabTheory]
-    [InlineData("ggml-vocab-starcoder.gguf", FimLayout.Psm)]
+    [InlineData("ggml-vocab-starcoder.gguf", FimLayout.Spm)]
     [InlineData("ggml-vocab-deepseek-coder.gguf", FimLayout.Psm)]
     public void PlanUsesTheVocabularysFimTokens(string file, FimLayout expected)
     {
@@ -49,8 +49,17 @@ public sealed class RealTokenizerPropertyTests
         PlanBuild build = plan.Build();
         Assert.Equal(expected, plan.Layout);
         ReadOnlySpan<int> t = build.Tokens.Span;
-        Assert.Equal(tokenizer.Special.FimMiddle, t[^1]);
-        Assert.Equal(tokenizer.Special.FimSuffix, t[build.Hints.PrefixEnd]);
+        if (expected == FimLayout.Psm)
+        {
+            Assert.Equal(tokenizer.Special.FimMiddle, t[^1]);
+            Assert.Equal(tokenizer.Special.FimSuffix, t[build.Hints.PrefixEnd]);
+        }
+        else
+        {
+            // StarCoder's SPM: <fim_prefix><fim_suffix>suffix<fim_middle>prefix, the cursor at the end.
+            Assert.Equal(t.Length, build.Hints.PrefixEnd);
+            Assert.Equal(tokenizer.Special.FimSuffix, t[t.IndexOf(tokenizer.Special.FimPrefix!.Value) + 1]);
+        }
         if (tokenizer.Special.AddBos)
         {
             Assert.Equal(tokenizer.Special.Bos, t[0]);
