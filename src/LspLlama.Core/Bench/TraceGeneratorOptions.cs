@@ -20,5 +20,5 @@ public sealed record TraceGeneratorOptions(
     public static TraceGeneratorOptions Default { get; } = new();
 
     /// <summary>A small trace for `bench --quick`, sized to replay all policies in a few minutes.</summary>
-    public static TraceGeneratorOptions Quick { get; } = new(Syncs: 60, ContextTokens: 12_000);
+    public static TraceGeneratorOptions Quick { get; } = new(Syncs: 40, ContextTokens: 8_000);
 }

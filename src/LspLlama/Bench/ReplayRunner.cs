@@ -25,7 +25,7 @@ internal sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress?
         for (int p = 0; p < policies.Count; p++)
         {
             PolicyTally tally = new(policies[p]);
-            using IReplayTarget target = factory.Create(policies[p]);
+            using IReplayTarget target = factory.Create(policies[p], trace.Header.PositionEncoding);
             progress?.Update(policies[p], p, policies.Count, 0, syncs);
             foreach (TraceEvent e in trace.Events)
             {

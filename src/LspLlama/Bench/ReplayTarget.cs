@@ -22,5 +22,9 @@ internal interface IReplayTargetFactory
     /// <summary>The model the targets run on, for the report.</summary>
     BenchModelInfo Model { get; }
 
-    IReplayTarget Create(string policy);
+    /// <summary>Tokens of a text with the model's tokenizer (to size generated traces).</summary>
+    int CountTokens(string text);
+
+    /// <summary>A target with a fresh model context, for a trace with this position encoding.</summary>
+    IReplayTarget Create(string policy, string positionEncoding);
 }

@@ -1,17 +1,63 @@
+using System.Globalization;
 using LspLlama.Cli;
+using LspLlama.Models;
 
 namespace LspLlama.Bench;
 
 /// <summary>
-/// Chooses how the bench replays: through the server's own documents, context plan and model
-/// session, one fresh context per policy. Returns null while this build has no model session.
+/// Sets up the replay: the model given with --model, or a tiny random-weight granitehybrid model
+/// built on the spot (cached in the temp folder), loaded once for all policies.
 /// </summary>
 internal static class ReplayTargets
 {
-    public static IReplayTargetFactory? Create(BenchOptions options, TextWriter log)
+    /// <summary>The tiny model `bench` builds when none is given: hybrid, so checkpoints matter.</summary>
+    public static ModelBuildOptions TinyModel { get; } = new() { Arch = ModelArch.GraniteHybrid, Layers = 2, Embedding = 64, Seed = 1 };
+
+    public static ReplayLlamaFactory Create(BenchOptions options, int contextSize, TextWriter log)
     {
-        _ = options;
-        _ = log;
-        return null;
+        string path;
+        bool generated = options.ModelPath is null;
+        if (options.ModelPath is string given)
+        {
+            if (!File.Exists(given))
+            {
+                throw new UsageException($"model file '{given}' does not exist");
+            }
+
+            path = given;
+        }
+        else
+        {
+            path = Path.Combine(Path.GetTempPath(), "lspllama-bench", "models", SafeName(TinyModel.Describe()) + ".gguf");
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                string partial = path + ".partial";
+                TinyModelBuilder.Build(TinyModel, partial);
+                File.Move(partial, path, overwrite: true);
+                log.WriteLine($"built a tiny model ({TinyModel.Describe()}) at {path}");
+            }
+        }
+
+        ReplaySettings settings = new(contextSize, Threads: options.Threads ?? Math.Max(1, Environment.ProcessorCount));
+        return new ReplayLlamaFactory(path, generated, settings, Path.GetFullPath(options.Workspace));
     }
+
+    /// <summary>
+    /// n_ctx for a trace: room for its context target with a margin for typing and re-opened
+    /// files, rounded to 4096.
+    /// </summary>
+    public static int ContextSizeFor(BenchOptions options)
+    {
+        if (options.ContextSize is int given)
+        {
+            return given;
+        }
+
+        int wanted = options.TracePath is null ? (int)(options.Generator.ContextTokens * 1.6) : 32_768;
+        return Math.Max(8_192, (wanted + 4_095) / 4_096 * 4_096);
+    }
+
+    private static string SafeName(string s) =>
+        string.Concat(s.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')).ToLower(CultureInfo.InvariantCulture);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using LspLlama.Bench;
 using LspLlama.Core.Bench;
+using LspLlama.Models;
 
 namespace LspLlama.Cli;
 
@@ -28,7 +29,21 @@ internal sealed class BenchCommand : ICommand
         BenchOptions options = BenchOptions.Read(args);
         args.EnsureAllUsed();
 
-        EditTrace trace = LoadTrace(options);
+        // The model comes first: a generated trace is sized with its tokenizer.
+        ReplayLlamaFactory? loaded = null;
+        try
+        {
+            loaded = options.TraceOnly ? null : ReplayTargets.Create(options, ReplayTargets.ContextSizeFor(options), Console.Error);
+        }
+        catch (Exception ex) when (ex is ModelBuildException or LLama.Exceptions.RuntimeError or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"lspllama bench: cannot load the model: {ex.Message}");
+            return Task.FromResult(1);
+        }
+
+        using ReplayLlamaFactory? factory = loaded;
+        Func<string, int> countTokens = factory is null ? TraceGenerator.EstimateTokens : factory.CountTokens;
+        EditTrace trace = LoadTrace(options, countTokens);
         IReadOnlyList<string> problems = TracePlayback.Validate(trace);
         if (problems.Count > 0)
         {
@@ -45,16 +60,9 @@ internal sealed class BenchCommand : ICommand
             Console.Error.WriteLine($"trace written to {save}");
         }
 
-        if (options.TraceOnly)
-        {
-            return Task.FromResult(0);
-        }
-
-        IReplayTargetFactory? factory = ReplayTargets.Create(options, Console.Error);
         if (factory is null)
         {
-            Console.Error.WriteLine("lspllama bench: replay needs the model session, which this build does not include yet; use --trace-only to generate and save traces.");
-            return Task.FromResult(1);
+            return Task.FromResult(0);
         }
 
         ReplayRunner runner = new(factory, ReportProgress.ForStandardError());
@@ -74,7 +82,7 @@ internal sealed class BenchCommand : ICommand
         return Task.FromResult(0);
     }
 
-    private static EditTrace LoadTrace(BenchOptions options)
+    private static EditTrace LoadTrace(BenchOptions options, Func<string, int> countTokens)
     {
         if (options.TracePath is string path)
         {
@@ -93,7 +101,6 @@ internal sealed class BenchCommand : ICommand
         }
 
         Stopwatch clock = Stopwatch.StartNew();
-        Func<string, int> countTokens = TraceGenerator.EstimateTokens;
         (IReadOnlyList<SourceFile> files, _) = TraceWorkspace.Load(
             options.Workspace, options.Generator, countTokens, message => Console.Error.WriteLine(message));
         if (files.Count == 0)
@@ -113,12 +120,14 @@ internal sealed class BenchCommand : ICommand
           --seed N              seed of the generated trace (default 1)
           --syncs N             completion requests in the generated trace (default 240)
           --context-tokens N    tokens of open files in the generated trace (default 36000)
-          --quick               a small trace (60 syncs, 12000 tokens) that replays in a few minutes
+          --quick               a small trace (40 syncs, 8000 tokens) that replays in a few minutes
           --trace FILE          replay this trace (from serve --record-trace or --save-trace)
           --save-trace FILE     write the generated trace to FILE
           --trace-only          generate (and save) the trace, do not replay it
           --policies LIST       comma-separated, from none,end-only,interval,lspllama (default: all)
           --model FILE          GGUF model (default: a tiny granitehybrid model built on the spot)
+          --ctx-size N          model context size (default: 1.6 x the trace's context, at least 8192)
+          --threads N           CPU threads (default: all cores)
           --json FILE           also write the results as JSON
         """);
 }
@@ -133,7 +142,9 @@ internal sealed record BenchOptions(
     bool TraceOnly,
     IReadOnlyList<string> Policies,
     string? ModelPath,
-    string? Json)
+    string? Json,
+    int? ContextSize,
+    int? Threads)
 {
     /// <summary>The acceptance target for "times fewer tokens than none and end-only".</summary>
     public double MinTimesFewer => Quick ? 3 : 5;
@@ -181,8 +192,13 @@ internal sealed record BenchOptions(
             args.Flag("--trace-only"),
             policies,
             args.Option("--model"),
-            args.Option("--json"));
+            args.Option("--json"),
+            OptionalPositive(args, "--ctx-size"),
+            OptionalPositive(args, "--threads"));
     }
+
+    private static int? OptionalPositive(ArgReader args, string name) =>
+        args.Option(name) is null ? null : Positive(name, args.Int(name, 0));
 
     private static int Positive(string name, int value) =>
         value > 0 ? value : throw new UsageException($"{name} must be positive");

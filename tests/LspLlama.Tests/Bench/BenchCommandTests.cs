@@ -53,4 +53,15 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(2, await CommandLine.RunAsync(["bench", "--trace", path]));
         Assert.Equal(2, await CommandLine.RunAsync(["bench", "--trace", Path.Combine(_dir, "missing.trace")]));
     }
+
+    [Fact]
+    public async Task A_missing_or_broken_model_is_a_clear_error_not_a_crash()
+    {
+        File.WriteAllText(Path.Combine(_dir, "K.cs"), string.Concat(Enumerable.Repeat("internal static class K { }\n", 50)));
+        string broken = Path.Combine(_dir, "broken.gguf");
+        File.WriteAllText(broken, "this is not a GGUF file");
+
+        Assert.Equal(2, await CommandLine.RunAsync(["bench", "--workspace", _dir, "--model", Path.Combine(_dir, "missing.gguf")]));
+        Assert.Equal(1, await CommandLine.RunAsync(["bench", "--workspace", _dir, "--model", broken]));
+    }
 }

@@ -63,7 +63,9 @@ public sealed class ReplayRunnerTests
 
         public BenchModelInfo Model { get; } = new("m.gguf", "granitehybrid", "hybrid", 4096, 512, 512, true);
 
-        public IReplayTarget Create(string policy)
+        public int CountTokens(string text) => text.Length;
+
+        public IReplayTarget Create(string policy, string positionEncoding)
         {
             RecordingTarget t = new(policy);
             Created.Add(t);

@@ -1,0 +1,91 @@
+using LLama;
+using LLama.Common;
+using LspLlama.Core.Bench;
+using LspLlama.Core.Context;
+using LspLlama.Core.Session;
+using LspLlama.Llama;
+using LspLlama.Native;
+
+namespace LspLlama.Bench;
+
+/// <summary>
+/// Loads the model once and gives each policy a fresh context on it, with the same settings, so
+/// the policies differ only in where they keep checkpoints.
+/// </summary>
+internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
+{
+    private readonly LLamaWeights _weights;
+    private readonly ModelParams _parameters;
+    private readonly LlamaTokenizer _tokenizer;
+    private readonly ContextSettings _context;
+    private readonly CheckpointSettings _checkpoints;
+    private readonly string _workspace;
+
+    public ReplayLlamaFactory(string modelPath, bool generated, ReplaySettings settings, string workspace)
+    {
+        NativeLogRouting.EnsureConfigured();
+        _parameters = new ModelParams(modelPath)
+        {
+            ContextSize = (uint)settings.ContextSize,
+            BatchSize = (uint)settings.BatchSize,
+            UBatchSize = (uint)settings.MicroBatchSize,
+            GpuLayerCount = settings.GpuLayers,
+            Threads = settings.Threads,
+            BatchThreads = settings.Threads,
+        };
+        _weights = LLamaWeights.LoadFromFile(_parameters);
+        _tokenizer = new LlamaTokenizer(_weights.NativeHandle);
+        _context = new ContextSettings { ContextSize = settings.ContextSize, SuffixLines = settings.SuffixLines };
+        _checkpoints = settings.Checkpoints;
+        _workspace = workspace;
+
+        // The memory kind comes from a context like the ones the policies get, probed as the server does.
+        using (LLamaContext context = _weights.CreateContext(_parameters))
+        {
+            LlamaSessionBackend probe = new(context.NativeHandle);
+            Model = new BenchModelInfo(
+                modelPath,
+                _weights.Metadata.TryGetValue("general.architecture", out string? arch) ? arch : "unknown",
+                probe.MemoryKind.ToString().ToLowerInvariant(),
+                probe.ContextSize,
+                probe.BatchSize,
+                probe.MicroBatchSize,
+                generated);
+        }
+    }
+
+    public BenchModelInfo Model { get; }
+
+    public int CountTokens(string text) => _tokenizer.Tokenize(text).Length;
+
+    public IReplayTarget Create(string policy, string positionEncoding)
+    {
+        // The server's own backend over a fresh context: no policy inherits another's memory.
+        LLamaContext context = _weights.CreateContext(_parameters);
+        try
+        {
+            LlamaSessionBackend backend = new(context.NativeHandle);
+            return new ReplayServerPath(
+                _tokenizer, _context, backend, CheckpointPolicies.Create(policy, _checkpoints), _workspace, positionEncoding, owned: context);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _weights.Dispose();
+}
+
+/// <summary>Model and context settings of a replay.</summary>
+internal sealed record ReplaySettings(
+    int ContextSize,
+    int BatchSize = 512,
+    int MicroBatchSize = 512,
+    int Threads = 0,
+    int GpuLayers = 0,
+    int? SuffixLines = null)
+{
+    public CheckpointSettings Checkpoints { get; init; } = new();
+}
