@@ -12,12 +12,13 @@ internal sealed class ServeCommand : ICommand
 {
     public string Name => "serve";
 
-    public string Summary => "run the language server on stdio (the default); --model FILE.gguf, --log-level trace|debug|information|warning|error";
+    public string Summary => "run the language server on stdio (the default); --model FILE.gguf, --record-trace FILE, --log-level trace|debug|information|warning|error";
 
     public async Task<int> RunAsync(ArgReader args)
     {
         string? levelText = args.Option("--log-level");
         string? model = args.Option("--model", "-m");
+        string? recordTrace = args.Option("--record-trace");
         args.Flag("--stdio"); // What some clients append; stdio is the only transport anyway.
         args.EnsureAllUsed();
         LogLevel level = LogLevel.Information;
@@ -28,7 +29,16 @@ internal sealed class ServeCommand : ICommand
 
         Stream input = Console.OpenStandardInput();
         Stream output = Console.OpenStandardOutput();
-        LspServer server = new(input, output, new LspServerOptions { Log = Console.Error, LogLevel = level, ModelPath = model is null ? null : Path.GetFullPath(model) });
+        LspServer server;
+        try
+        {
+            server = new(input, output, new LspServerOptions { Log = Console.Error, LogLevel = level, ModelPath = model is null ? null : Path.GetFullPath(model), RecordTracePath = recordTrace });
+        }
+        catch (Exception e) when (recordTrace is not null && e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new UsageException($"--record-trace: cannot write '{recordTrace}': {e.Message}");
+        }
+
         int exitCode = await server.RunAsync().ConfigureAwait(false);
 
         // Not disposing stdin: a pending read on it may never return, and the process is ending.

@@ -1,3 +1,4 @@
+using LspLlama.Bench;
 using LspLlama.Core.Documents;
 using LspLlama.Engine;
 using LspLlama.Model;
@@ -55,7 +56,10 @@ internal sealed class LspServer : IAsyncDisposable
 
         SettingsStore settings = new(initial, loggers.CreateLogger("settings"));
         settings.Changed += s => level.Minimum = s.Log.Level;
-        _services = new ServerServices(_rpc, lifecycle, new DocumentStore(), settings, loggers, clientLog);
+        _services = new ServerServices(_rpc, lifecycle, new DocumentStore(), settings, loggers, clientLog)
+        {
+            Recorder = options.RecordTracePath is null ? null : TraceRecorder.Create(options.RecordTracePath, loggers.CreateLogger("trace")),
+        };
         _services.Engine = new CompletionEngine(
             _services, options.ModelLocator ?? ModelLocator.ForCurrentUser(), options.SessionHooks?.Invoke(_services));
 
@@ -112,6 +116,7 @@ internal sealed class LspServer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _services.Engine.Dispose();
+        _services.Recorder?.Dispose();
         _rpc.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -12,6 +12,9 @@ internal sealed class LspServerOptions
     /// <summary>The log level until settings say otherwise.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>A file to record the editor traffic to, for replay by <c>lspllama bench --trace</c>.</summary>
+    public string? RecordTracePath { get; init; }
+
     /// <summary>The model file until settings say otherwise (<c>--model</c>).</summary>
     public string? ModelPath { get; init; }
 

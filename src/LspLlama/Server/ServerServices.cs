@@ -40,6 +40,9 @@ internal sealed class ServerServices(
     /// <summary>The model side: completions, prefill, status. Set once by the server.</summary>
     public Engine.CompletionEngine Engine { get; set; } = null!;
 
+    /// <summary>Records the session's editor traffic for `lspllama bench --trace` (<c>serve --record-trace</c>); null when off.</summary>
+    public Bench.TraceRecorder? Recorder { get; init; }
+
     /// <summary>Every registered handler (initialize asks them which capabilities to advertise).</summary>
     public IReadOnlyList<Handlers.ILspHandler> Handlers { get; set; } = [];
 }

@@ -21,10 +21,19 @@ internal sealed class LspTestClient : IAsyncDisposable
     private readonly Channel<LogMessageParams> _logs = Channel.CreateUnbounded<LogMessageParams>();
     private readonly Channel<ConfigurationParams> _configurationRequests = Channel.CreateUnbounded<ConfigurationParams>();
 
-    public LspTestClient(Func<ServerServices, IEnumerable<ILspHandler>>? extraHandlers = null)
+    /// <param name="recordTracePath">Where the server records the traffic (<c>serve --record-trace</c>), or null.</param>
+    public LspTestClient(Func<ServerServices, IEnumerable<ILspHandler>>? extraHandlers = null, string? recordTracePath = null)
     {
         (Stream serverSide, Stream clientSide) = FullDuplexStream.CreatePair();
-        Server = new LspServer(serverSide, serverSide, new LspServerOptions { Log = Log, ExtraHandlers = extraHandlers });
+
+        // No model search: protocol tests must not depend on models the machine happens to have.
+        Server = new LspServer(serverSide, serverSide, new LspServerOptions
+        {
+            Log = Log,
+            ExtraHandlers = extraHandlers,
+            ModelLocator = new LspLlama.Model.ModelLocator([]),
+            RecordTracePath = recordTracePath,
+        });
         Exited = Server.RunAsync();
 
         SystemTextJsonFormatter formatter = new() { JsonSerializerOptions = LspJson.CreateOptions() };

@@ -16,6 +16,7 @@ internal sealed class InlineCompletionHandler(ServerServices services)
     protected override async Task<InlineCompletionList> HandleAsync(InlineCompletionParams request, CancellationToken cancellationToken)
     {
         TextPosition position = ProtocolConversions.ToCore(request.Position);
+        Services.Recorder?.CompletionRequested(request.TextDocument.Uri, TraceConversions.ToTrace(request.Position));
         CompletionOutcome? outcome = await Services.Engine.CompleteAsync(request.TextDocument.Uri, position, cancellationToken).ConfigureAwait(false);
         if (outcome is null)
         {
@@ -43,6 +44,7 @@ internal sealed class CompletionHandler(ServerServices services)
     protected override async Task<CompletionList> HandleAsync(CompletionParams request, CancellationToken cancellationToken)
     {
         TextPosition position = ProtocolConversions.ToCore(request.Position);
+        Services.Recorder?.CompletionRequested(request.TextDocument.Uri, TraceConversions.ToTrace(request.Position));
         CompletionOutcome? outcome = await Services.Engine.CompleteAsync(request.TextDocument.Uri, position, cancellationToken).ConfigureAwait(false);
         if (outcome is null)
         {

@@ -12,6 +12,7 @@ internal sealed class DidOpenHandler(ServerServices services) : NotificationHand
     protected override void Handle(DidOpenTextDocumentParams notification)
     {
         TextDocumentItem item = notification.TextDocument;
+        Services.Recorder?.DidOpen(item.Uri, item.LanguageId, item.Version, item.Text);
         DocumentUpdate update = Services.Documents.Open(item.Uri, item.LanguageId, item.Version, item.Text);
         DocumentLog.Report(Logger, Method, item.Uri, update);
     }
@@ -25,6 +26,7 @@ internal sealed class DidChangeHandler(ServerServices services) : NotificationHa
     protected override void Handle(DidChangeTextDocumentParams notification)
     {
         string uri = notification.TextDocument.Uri;
+        Services.Recorder?.DidChange(uri, notification.TextDocument.Version, [.. notification.ContentChanges.Select(TraceConversions.ToTrace)]);
         List<DocumentChange> changes = notification.ContentChanges.Select(ProtocolConversions.ToCore).ToList();
         DocumentUpdate update = Services.Documents.Change(uri, notification.TextDocument.Version, changes, Services.PositionEncoding);
         DocumentLog.Report(Logger, Method, uri, update);
@@ -36,8 +38,11 @@ internal sealed class DidCloseHandler(ServerServices services) : NotificationHan
 {
     public override string Method => LspMethods.DidClose;
 
-    protected override void Handle(DidCloseTextDocumentParams notification) =>
+    protected override void Handle(DidCloseTextDocumentParams notification)
+    {
+        Services.Recorder?.DidClose(notification.TextDocument.Uri);
         DocumentLog.Report(Logger, Method, notification.TextDocument.Uri, Services.Documents.Close(notification.TextDocument.Uri));
+    }
 }
 
 /// <summary>

@@ -32,6 +32,7 @@ internal sealed class InitializeHandler(ServerServices services) : RequestHandle
         Services.ClientCapabilities = client;
         Services.PositionEncoding = ProtocolConversions.Negotiate(client.General?.PositionEncodings);
         Services.Settings.Apply(request.InitializationOptions, "initializationOptions");
+        Services.Recorder?.Begin(request.RootUri ?? string.Empty, ProtocolConversions.ToWire(Services.PositionEncoding));
 
         ServerCapabilities capabilities = new(
             PositionEncoding: ProtocolConversions.ToWire(Services.PositionEncoding),
