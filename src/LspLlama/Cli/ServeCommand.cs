@@ -28,7 +28,7 @@ internal sealed class ServeCommand : ICommand
 
         Stream input = Console.OpenStandardInput();
         Stream output = Console.OpenStandardOutput();
-        LspServer server = new(input, output, new LspServerOptions { Log = Console.Error, LogLevel = level, ModelPath = model is null ? null : Path.GetFullPath(model) });
+        LspServer server = new(input, output, new LspServerOptions { Log = Console.Error, LogLevel = level, ModelPath = model is null ? null : Path.GetFullPath(model), PersistSessions = true });
         int exitCode = await server.RunAsync().ConfigureAwait(false);
 
         // Not disposing stdin: a pending read on it may never return, and the process is ending.

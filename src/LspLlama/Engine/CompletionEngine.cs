@@ -48,6 +48,7 @@ internal sealed class CompletionEngine : IDisposable
     private (string Uri, int Offset)? _lastCompletion;
     private SyncStatus? _lastSync;
     private GenerationStatus? _lastGeneration;
+    private SessionPersistence? _persistence; // Session store: see SessionPersistence.
 
     public CompletionEngine(ServerServices services, ModelLocator locator)
     {
@@ -220,6 +221,7 @@ internal sealed class CompletionEngine : IDisposable
             return false;
         }
 
+        _persistence = SessionPersistence.Create(_services, path, settings.Model); // Session store.
         _pipeline = new CompletionPipeline(_model.Tokenizer, TimeProvider.System, new SuggestionCache());
         _logger.LogInformation(
             "Loaded {Path} ({Architecture}); {Memory}; layout {Layout}; checkpoint policy {Policy}",
@@ -237,6 +239,12 @@ internal sealed class CompletionEngine : IDisposable
         PlanFeed? feed = _feed;
         _feed = null;
         feed?.Dispose();
+        if (_model is not null)
+        {
+            _persistence?.SaveBeforeUnload(_model); // Session store: the last save before the model is freed.
+        }
+
+        _persistence = null;
         _model?.Dispose();
         _model = null;
         _plan = null;
@@ -282,6 +290,7 @@ internal sealed class CompletionEngine : IDisposable
         LoadedModel model = _model!;
         _plan!.SetActive(uri, offset);
         PlanBuild build = _plan.Build();
+        _persistence?.TryRestore(model, build.Tokens.Span); // Session store: only the first sync after a load.
         Sync(model, build, cancellation);
         if (_sampler is null || _samplerOptions != options.Sampling)
         {
@@ -316,6 +325,7 @@ internal sealed class CompletionEngine : IDisposable
         }
 
         PlanBuild build = _plan.Build();
+        _persistence?.TryRestore(model, build.Tokens.Span); // Session store: only the first sync after a load.
         int pending = build.Tokens.Length - model.Session.Held.CommonPrefixLength(build.Tokens.Span);
         try
         {
@@ -333,6 +343,7 @@ internal sealed class CompletionEngine : IDisposable
             Publish(BuildStatus("ready", null));
         }
 
+        _persistence?.OnIdle(model, cancellation); // Session store: a background save when the context changed enough.
         return true;
     }
 

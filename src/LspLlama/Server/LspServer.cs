@@ -56,6 +56,7 @@ internal sealed class LspServer : IAsyncDisposable
         SettingsStore settings = new(initial, loggers.CreateLogger("settings"));
         settings.Changed += s => level.Minimum = s.Log.Level;
         _services = new ServerServices(_rpc, lifecycle, new DocumentStore(), settings, loggers, clientLog);
+        _services.PersistSessions = options.PersistSessions;
         _services.Engine = new CompletionEngine(_services, options.ModelLocator ?? ModelLocator.ForCurrentUser());
 
         List<ILspHandler> handlers = [.. HandlerRegistry.Create(_services), .. options.ExtraHandlers?.Invoke(_services) ?? []];

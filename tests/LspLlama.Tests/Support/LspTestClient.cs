@@ -21,10 +21,10 @@ internal sealed class LspTestClient : IAsyncDisposable
     private readonly Channel<LogMessageParams> _logs = Channel.CreateUnbounded<LogMessageParams>();
     private readonly Channel<ConfigurationParams> _configurationRequests = Channel.CreateUnbounded<ConfigurationParams>();
 
-    public LspTestClient(Func<ServerServices, IEnumerable<ILspHandler>>? extraHandlers = null)
+    public LspTestClient(Func<ServerServices, IEnumerable<ILspHandler>>? extraHandlers = null, bool persistSessions = false)
     {
         (Stream serverSide, Stream clientSide) = FullDuplexStream.CreatePair();
-        Server = new LspServer(serverSide, serverSide, new LspServerOptions { Log = Log, ExtraHandlers = extraHandlers });
+        Server = new LspServer(serverSide, serverSide, new LspServerOptions { Log = Log, ExtraHandlers = extraHandlers, PersistSessions = persistSessions });
         Exited = Server.RunAsync();
 
         SystemTextJsonFormatter formatter = new() { JsonSerializerOptions = LspJson.CreateOptions() };

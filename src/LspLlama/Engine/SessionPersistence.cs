@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using LLama.Common;
+using LspLlama.Core.Session;
+using LspLlama.Server;
+using LspLlama.Server.Settings;
+using LspLlama.Store;
+using Microsoft.Extensions.Logging;
+
+namespace LspLlama.Engine;
+
+/// <summary>
+/// Keeps one loaded model's memory in the session store: restores it on the first sync after the
+/// load when the stored tokens spare enough decoding, saves it in the background when the editor is
+/// idle and the context changed substantially, and saves it for the last time before the model is
+/// freed. Every member runs on the inference thread (or after it stopped); the disk write runs on
+/// <see cref="BackgroundSaver"/>. Nothing here throws: a lost session only costs a prefill.
+/// </summary>
+internal sealed class SessionPersistence
+{
+    /// <summary>The native library whose state format the files hold; a new one makes old files useless.</summary>
+    internal const string Engine = "llama.cpp 815a2a59";
+
+    private const int Sequence = 0;
+    private readonly SessionStore _store;
+    private readonly BackgroundSaver _saver;
+    private readonly SavePolicy _policy;
+    private readonly SessionKey _key;
+    private readonly ILogger _logger;
+    private readonly int _minUsefulTokens;
+    private bool _restorePending = true;
+
+    internal SessionPersistence(SessionStore store, SessionKey key, SavePolicy policy, ILogger logger, int minUsefulTokens = RestoreGain.DefaultMinUsefulTokens)
+    {
+        _store = store;
+        _saver = new BackgroundSaver(store);
+        _key = key;
+        _policy = policy;
+        _logger = logger;
+        _minUsefulTokens = minUsefulTokens;
+    }
+
+    /// <summary>The store's folder (for the log and tests).</summary>
+    public string Directory => _store.Directory;
+
+    /// <summary>
+    /// Persistence for a model just loaded from <paramref name="path"/>, or null when the server or
+    /// the settings turn it off, or the model file cannot be fingerprinted.
+    /// </summary>
+    public static SessionPersistence? Create(ServerServices services, string path, ModelSettings model)
+    {
+        StoreSection settings = services.Settings.Current.Store;
+        if (!services.PersistSessions || !settings.Enabled)
+        {
+            return null;
+        }
+
+        ILogger logger = services.Loggers.CreateLogger("store");
+        try
+        {
+            var key = new SessionKey(SessionKey.NormalizeWorkspace(services.WorkspaceRoot), ModelFingerprint.Compute(path), StateSettingsOf(model));
+            var store = new SessionStore(settings.Options, logger);
+            store.Evict();
+            return new SessionPersistence(store, key, SavePolicy.Default, logger);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            logger.LogWarning("Sessions will not be kept across restarts: {Reason}", e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What shapes the sequence state, as <see cref="LoadedModel.Load"/> creates the context:
+    /// the KV types, flash attention and the SWA cache are LLamaSharp's defaults there.
+    /// </summary>
+    internal static StateSettings StateSettingsOf(ModelSettings model)
+    {
+        var defaults = new ModelParams(string.Empty);
+        return new StateSettings(
+            (uint)model.ContextSize,
+            defaults.TypeK?.ToString() ?? "default",
+            defaults.TypeV?.ToString() ?? "default",
+            defaults.RecurrentRollbackSnapshots,
+            Describe(defaults.FlashAttention) is var flash && flash != "False" && flash != "Disabled",
+            defaults.SwaFull ?? false, // Null is the native default, the same on every start.
+            Engine);
+    }
+
+    private static string Describe(object? value) => value?.ToString() ?? "default";
+
+    /// <summary>
+    /// Call right before the first sync after the load with the whole planned sequence: loads the
+    /// stored session when it spares at least the minimum of decoding; the sync then rolls back
+    /// from it as usual. Later calls do nothing. True when the session now holds the stored tokens.
+    /// </summary>
+    public bool TryRestore(LoadedModel model, ReadOnlySpan<int> desired)
+    {
+        if (!_restorePending)
+        {
+            return false;
+        }
+
+        _restorePending = false;
+        if (!model.Session.Held.IsEmpty || desired.IsEmpty)
+        {
+            return false;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            using StoredSession? stored = _store.TryOpen(_key);
+            if (stored is null)
+            {
+                return false;
+            }
+
+            int reusable = RestoreGain.ReusableTokens(stored.Tokens, stored.Checkpoints, desired.ToArray(), model.Session.MemoryKind == MemoryKind.Attention);
+            if (reusable < _minUsefulTokens || stored.Tokens.Count > model.Backend.ContextSize)
+            {
+                _logger.LogInformation(
+                    "Not loading the stored session {Path}: it spares {Reusable} of the {Desired} planned tokens", stored.Path, reusable, desired.Length);
+                return false;
+            }
+
+            RestoredSession? restored = LlamaStateTransfer.Restore(stored, model.Backend.Context, Sequence);
+            if (restored is null)
+            {
+                model.Session.Reset();
+                _logger.LogWarning("Could not load the stored session {Path}; decoding the context from the start", stored.Path);
+                return false;
+            }
+
+            model.Session.Adopt(restored.Held, restored.Checkpoints.Select(c => (c.Position, c.Data)));
+            _policy.MarkSaved(restored.Held, DateTime.UtcNow);
+            _logger.LogInformation(
+                "Restored the stored session {Path}: {Tokens} tokens, {Checkpoints} checkpoints in {Ms} ms; {Reusable} of the {Desired} planned tokens need no decoding",
+                stored.Path, restored.Held.Length, model.Session.Checkpoints.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, reusable, desired.Length);
+            return true;
+        }
+#pragma warning disable CA1031 // A stored session is an optimisation: any failure means a normal prefill.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            model.Session.Reset();
+            _logger.LogWarning(e, "Could not load the stored session; decoding the context from the start");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The editor is idle and the session is in step with the documents: starts a background save
+    /// when the save policy wants one and no save is running. Copying the state out of the context
+    /// runs here (memory speed); the disk write does not hold up the worker.
+    /// </summary>
+    public void OnIdle(LoadedModel model, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested || _saver.IsBusy || !_policy.ShouldSaveWhenIdle(model.Session.Held.ToArray(), DateTime.UtcNow))
+        {
+            return;
+        }
+
+        StartSave(model);
+    }
+
+    /// <summary>Before the model is freed (reload, shutdown): saves what changed and waits for the disk.</summary>
+    public void SaveBeforeUnload(LoadedModel model)
+    {
+        // A running idle save would refuse the final one, which is newer.
+        Wait();
+        if (_policy.ShouldSaveOnShutdown(model.Session.Held.ToArray()) && StartSave(model))
+        {
+            Wait();
+        }
+    }
+
+    private bool StartSave(LoadedModel model)
+    {
+        NativeStateBuffer? state;
+        try
+        {
+            state = LlamaStateTransfer.CaptureFullState(model.Backend.Context, Sequence);
+        }
+#pragma warning disable CA1031 // Never cost the worker a failure to save.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(e, "Could not copy the session state for saving");
+            return false;
+        }
+
+        if (state is null)
+        {
+            return false;
+        }
+
+        int[] tokens = model.Session.Held.ToArray();
+        SessionSnapshot snapshot;
+        try
+        {
+            snapshot = LlamaStateTransfer.Snapshot(tokens, model.Session.Checkpoints, state, copyCheckpoints: true);
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+
+        if (!_saver.TryStart(_key, snapshot, state.Dispose))
+        {
+            return false;
+        }
+
+        // Marked when the save starts, so the policy does not queue the same context again; a save
+        // that fails is logged by the store, and the next substantial change tries again.
+        _policy.MarkSaved(tokens, DateTime.UtcNow);
+        return true;
+    }
+
+    private void Wait()
+    {
+        try
+        {
+            _saver.WaitAsync().GetAwaiter().GetResult();
+        }
+#pragma warning disable CA1031 // The store logs its own failures; here only waiting matters.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(e, "Saving the session failed");
+        }
+    }
+}
