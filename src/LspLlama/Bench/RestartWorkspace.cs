@@ -4,17 +4,18 @@ using LLama;
 using LLama.Common;
 using LspLlama.Llama;
 using LspLlama.Native;
+using LspLlama.Server.Settings;
 
 namespace LspLlama.Bench;
 
 /// <summary>
-/// C#-like files that together fill about <see cref="FillFraction"/> of a context, counted with
+/// C#-like files that together fill about <see cref="FillFraction"/> of the plan's budget, counted with
 /// the model's own tokenizer so the plan keeps them all (above its budget it would evict whole
 /// files). Deterministic, so every start of the benchmark plans the same sequence.
 /// </summary>
 internal static class RestartWorkspace
 {
-    /// <summary>Below the plan's budget (the context less the generation reserve), with room for the FIM layout.</summary>
+    /// <summary>Of the plan's budget (the context less the generation reserve), leaving room for the FIM layout.</summary>
     public const double FillFraction = 0.9;
 
     private const int Files = 8;
@@ -24,7 +25,8 @@ internal static class RestartWorkspace
         NativeLogRouting.EnsureConfigured();
         using LLamaWeights vocabulary = LLamaWeights.LoadFromFile(new ModelParams(model) { VocabOnly = true });
         var tokenizer = new LlamaTokenizer(vocabulary.NativeHandle);
-        int tokensPerFile = (int)(contextTokens * FillFraction / Files);
+        int budget = contextTokens - ServerSettings.Default.Context.Plan.GenerationReserve;
+        int tokensPerFile = (int)(budget * FillFraction / Files);
         var files = new List<(string, string)>(Files);
         for (int f = 0; f < Files; f++)
         {
