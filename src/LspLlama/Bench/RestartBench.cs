@@ -18,6 +18,18 @@ internal static class RestartBench
 {
     public static async Task<int> RunAsync(ArgReader args)
     {
+        if (args.Flag("--help") || args.Flag("-h"))
+        {
+            Console.Error.WriteLine("""
+                usage: lspllama bench --restart [--context N] [--model FILE.gguf] [--json FILE]
+                  Time to the first completion after a restart, with the session store and without it.
+                  --context N      context size in tokens (default 32768); the workspace fills most of it
+                  --model FILE     the model to serve (default: a tiny granitehybrid built for the run)
+                  --json FILE      also write {"restart":{"withStoreMs","withoutStoreMs","fileBytes"}}
+                """);
+            return 0;
+        }
+
         int contextSize = args.Int("--context", 32768);
         string? model = args.Option("--model");
         string? json = args.Option("--json");
