@@ -290,7 +290,7 @@ internal sealed class CompletionEngine : IDisposable
         LoadedModel model = _model!;
         _plan!.SetActive(uri, offset);
         PlanBuild build = _plan.Build();
-        _persistence?.TryRestore(model, build.Tokens.Span); // Session store: only the first sync after a load.
+        _persistence?.TryRestore(model, build.Tokens.Span); // Session store: a no-op once restored or given up.
         Sync(model, build, cancellation);
         if (_sampler is null || _samplerOptions != options.Sampling)
         {
@@ -325,7 +325,7 @@ internal sealed class CompletionEngine : IDisposable
         }
 
         PlanBuild build = _plan.Build();
-        _persistence?.TryRestore(model, build.Tokens.Span); // Session store: only the first sync after a load.
+        _persistence?.TryRestore(model, build.Tokens.Span); // Session store: a no-op once restored or given up.
         int pending = build.Tokens.Length - model.Session.Held.CommonPrefixLength(build.Tokens.Span);
         try
         {

@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace LspLlama.Engine;
 
 /// <summary>
-/// Keeps one loaded model's memory in the session store: restores it on the first sync after the
-/// load when the stored tokens spare enough decoding, saves it in the background when the editor is
+/// Keeps one loaded model's memory in the session store: restores it on one of the first syncs
+/// after the load once the stored tokens spare enough decoding, saves it in the background when the editor is
 /// idle and the context changed substantially, and saves it for the last time before the model is
 /// freed. Every member runs on the inference thread (or after it stopped); the disk write runs on
 /// <see cref="BackgroundSaver"/>. Nothing here throws: a lost session only costs a prefill.
@@ -20,6 +20,9 @@ internal sealed class SessionPersistence
     /// <summary>The native library whose state format the files hold; a new one makes old files useless.</summary>
     internal const string Engine = "llama.cpp 815a2a59";
 
+    /// <summary>Syncs after a load that may still restore the stored session.</summary>
+    internal const int MaxRestoreAttempts = 8;
+
     private const int Sequence = 0;
     private readonly SessionStore _store;
     private readonly BackgroundSaver _saver;
@@ -27,7 +30,8 @@ internal sealed class SessionPersistence
     private readonly SessionKey _key;
     private readonly ILogger _logger;
     private readonly int _minUsefulTokens;
-    private bool _restorePending = true;
+    private int _restoreAttempts;
+    private StoredSession? _stored; // Open while a restore may still pay off.
 
     internal SessionPersistence(SessionStore store, SessionKey key, SavePolicy policy, ILogger logger, int minUsefulTokens = RestoreGain.DefaultMinUsefulTokens)
     {
@@ -89,19 +93,16 @@ internal sealed class SessionPersistence
     private static string Describe(object? value) => value?.ToString() ?? "default";
 
     /// <summary>
-    /// Call right before the first sync after the load with the whole planned sequence: loads the
-    /// stored session when it spares at least the minimum of decoding; the sync then rolls back
-    /// from it as usual. Later calls do nothing. True when the session now holds the stored tokens.
+    /// Call right before each sync with the whole planned sequence. Loads the stored session when
+    /// it spares at least the minimum of decoding beyond what the session could keep itself; the
+    /// sync then rolls back from it as usual. Until then the file stays open and later syncs ask
+    /// again (an editor reopens its files one by one, so the first plan may hold only some of
+    /// them), up to <see cref="MaxRestoreAttempts"/> syncs. True when the session now holds the
+    /// stored tokens.
     /// </summary>
     public bool TryRestore(LoadedModel model, ReadOnlySpan<int> desired)
     {
-        if (!_restorePending)
-        {
-            return false;
-        }
-
-        _restorePending = false;
-        if (!model.Session.Held.IsEmpty || desired.IsEmpty)
+        if (_restoreAttempts >= MaxRestoreAttempts || desired.IsEmpty)
         {
             return false;
         }
@@ -109,21 +110,34 @@ internal sealed class SessionPersistence
         long started = Stopwatch.GetTimestamp();
         try
         {
-            using StoredSession? stored = _store.TryOpen(_key);
-            if (stored is null)
+            if (_restoreAttempts++ == 0)
             {
+                _stored = _store.TryOpen(_key);
+            }
+
+            if (_stored is not { } stored)
+            {
+                _restoreAttempts = MaxRestoreAttempts;
                 return false;
             }
 
             int reusable = RestoreGain.ReusableTokens(stored.Tokens, stored.Checkpoints, desired.ToArray(), model.Session.MemoryKind == MemoryKind.Attention);
-            if (reusable < _minUsefulTokens || stored.Tokens.Count > model.Backend.ContextSize)
+            int kept = KeptBySession(model.Session, desired);
+            if (reusable < kept + _minUsefulTokens || stored.Tokens.Count > model.Backend.ContextSize)
             {
-                _logger.LogInformation(
-                    "Not loading the stored session {Path}: it spares {Reusable} of the {Desired} planned tokens", stored.Path, reusable, desired.Length);
+                _logger.LogDebug(
+                    "Not loading the stored session {Path} now: it spares {Reusable} of the {Desired} planned tokens, the session {Kept}", stored.Path, reusable, desired.Length, kept);
+                if (_restoreAttempts >= MaxRestoreAttempts || kept >= stored.Tokens.Count)
+                {
+                    _logger.LogInformation("Not loading the stored session {Path}: its tokens do not match the documents", stored.Path);
+                    CloseStored();
+                }
+
                 return false;
             }
 
             RestoredSession? restored = LlamaStateTransfer.Restore(stored, model.Backend.Context, Sequence);
+            CloseStored();
             if (restored is null)
             {
                 model.Session.Reset();
@@ -142,10 +156,39 @@ internal sealed class SessionPersistence
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            CloseStored();
             model.Session.Reset();
             _logger.LogWarning(e, "Could not load the stored session; decoding the context from the start");
             return false;
         }
+    }
+
+    /// <summary>What the session keeps of <paramref name="desired"/> on its own (as <see cref="RestoreGain.ReusableTokens"/> counts a stored one).</summary>
+    private static int KeptBySession(ModelSession session, ReadOnlySpan<int> desired)
+    {
+        int common = session.Held.CommonPrefixLength(desired);
+        if (session.MemoryKind == MemoryKind.Attention || common == session.Held.Length)
+        {
+            return common;
+        }
+
+        int best = 0;
+        foreach (Checkpoint checkpoint in session.Checkpoints)
+        {
+            if (checkpoint.Position <= common && checkpoint.Position > best)
+            {
+                best = checkpoint.Position;
+            }
+        }
+
+        return best;
+    }
+
+    private void CloseStored()
+    {
+        _restoreAttempts = MaxRestoreAttempts;
+        _stored?.Dispose();
+        _stored = null;
     }
 
     /// <summary>
@@ -155,7 +198,9 @@ internal sealed class SessionPersistence
     /// </summary>
     public void OnIdle(LoadedModel model, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested || _saver.IsBusy || !_policy.ShouldSaveWhenIdle(model.Session.Held.ToArray(), DateTime.UtcNow))
+        // While the stored session may still be restored, a save would replace it with less.
+        if (cancellationToken.IsCancellationRequested || _stored is not null || _saver.IsBusy
+            || !_policy.ShouldSaveWhenIdle(model.Session.Held.ToArray(), DateTime.UtcNow))
         {
             return;
         }
@@ -167,12 +212,16 @@ internal sealed class SessionPersistence
     public void SaveBeforeUnload(LoadedModel model)
     {
         // A running idle save would refuse the final one, which is newer.
+        CloseStored();
         Wait();
         if (_policy.ShouldSaveOnShutdown(model.Session.Held.ToArray()) && StartSave(model))
         {
             Wait();
         }
     }
+
+    /// <summary>Waits for a background save, if one runs (tests).</summary>
+    internal Task WaitForSaveAsync() => _saver.WaitAsync();
 
     private bool StartSave(LoadedModel model)
     {

@@ -56,7 +56,7 @@ public sealed class PersistenceModelTests : IDisposable
     }
 
     [Fact]
-    public void A_stored_session_that_spares_too_little_is_not_loaded_and_only_the_first_sync_tries()
+    public async Task A_stored_session_that_spares_too_little_waits_for_a_plan_it_fits_and_blocks_idle_saves_meanwhile()
     {
         string model = TinyModels.Get(TinyArch.Llama);
         using (LoadedModel first = Load(model))
@@ -66,14 +66,40 @@ public sealed class PersistenceModelTests : IDisposable
         }
 
         using LoadedModel second = Load(model);
-        SessionPersistence persistence = Persistence(model);
-        int[] unrelated = [.. _tokens[..10], .. Enumerable.Range(0, 200).Select(i => 249 - (i % 200))];
+        SessionPersistence persistence = Persistence(model, minChangedTokens: 1);
 
-        Assert.False(persistence.TryRestore(second, unrelated));
+        // As when the editor has reopened only one file: the plan shares just a few tokens.
+        int[] partial = [.. _tokens[..10], .. Enumerable.Range(0, 100).Select(i => 249 - i)];
+        Assert.False(persistence.TryRestore(second, partial));
+        second.Session.Sync(partial, SyncHints.None, CancellationToken.None);
+        persistence.OnIdle(second, CancellationToken.None);
+        await persistence.WaitForSaveAsync();
+        Assert.Single(_log.Entries, e => e.Message.StartsWith("Saved the session", StringComparison.Ordinal));
+
+        // The rest of the files are back: now the stored session pays off.
+        Assert.True(persistence.TryRestore(second, _tokens));
+        Assert.Equal(_tokens, second.Session.Held.ToArray());
         Assert.False(persistence.TryRestore(second, _tokens));
-        Assert.Equal(0, second.Session.Held.Length);
+    }
+
+    [Fact]
+    public void A_session_that_already_holds_the_stored_tokens_gives_the_stored_one_up()
+    {
+        string model = TinyModels.Get(TinyArch.Llama);
+        using (LoadedModel first = Load(model))
+        {
+            first.Session.Sync(_tokens, SyncHints.None, CancellationToken.None);
+            Persistence(model).SaveBeforeUnload(first);
+        }
+
+        using LoadedModel second = Load(model);
+        second.Session.Sync(_tokens, SyncHints.None, CancellationToken.None);
+        SessionPersistence persistence = Persistence(model);
+
+        Assert.False(persistence.TryRestore(second, _tokens));
         Assert.Contains(_log.Entries, e => e.Message.StartsWith("Not loading the stored session", StringComparison.Ordinal));
-        Assert.Single(Directory.GetFiles(_folder.Path, "*" + SessionFileFormat.FileExtension));
+        Assert.False(persistence.TryRestore(second, [.. _tokens[..50]]));
+        Assert.Single(_log.Entries, e => e.Message.StartsWith("Found a stored session", StringComparison.Ordinal));
     }
 
     [Fact]
