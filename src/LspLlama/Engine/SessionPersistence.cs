@@ -10,9 +10,9 @@ namespace LspLlama.Engine;
 
 /// <summary>
 /// Keeps one loaded model's memory in the session store: restores it on one of the first syncs
-/// after the load once the stored tokens spare enough decoding, saves it in the background when the editor is
-/// idle and the context changed substantially, and saves it for the last time before the model is
-/// freed. Every member runs on the inference thread (or after it stopped); the disk write runs on
+/// after the load once the stored tokens spare enough decoding, saves it in the background when
+/// the editor is idle and the context changed substantially, and saves it for the last time
+/// before the model is freed. The store settings are read when the model loads. Every member runs on the inference thread (or after it stopped); the disk write runs on
 /// <see cref="BackgroundSaver"/>. Nothing here throws: a lost session only costs a prefill.
 /// </summary>
 internal sealed class SessionPersistence
@@ -42,9 +42,6 @@ internal sealed class SessionPersistence
         _logger = logger;
         _minUsefulTokens = minUsefulTokens;
     }
-
-    /// <summary>The store's folder (for the log and tests).</summary>
-    public string Directory => _store.Directory;
 
     /// <summary>
     /// Persistence for a model just loaded from <paramref name="path"/>, or null when the server or
