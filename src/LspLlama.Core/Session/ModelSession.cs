@@ -104,6 +104,46 @@ internal sealed class ModelSession
         _logitsValid = true;
     }
 
+    /// <summary>
+    /// Takes over a memory that was filled outside the session (a stored session loaded into the
+    /// context): the session now holds <paramref name="held"/> and the given checkpoints, and the
+    /// backend is not touched. The logits are treated as stale, so the next sync decodes at least
+    /// one token. Checkpoints beyond the held tokens, at position 0 or repeated are dropped;
+    /// attention memory keeps none, since it cuts anywhere.
+    /// </summary>
+    public void Adopt(ReadOnlySpan<int> held, IEnumerable<(int Position, byte[] Data)> checkpoints)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        if (held.Length > _held.Length)
+        {
+            throw new ArgumentException($"{held.Length} held tokens do not fit the context size {_held.Length}", nameof(held));
+        }
+
+        FreeCheckpointsAfter(-1);
+        held.CopyTo(_held);
+        _heldCount = held.Length;
+        _logitsValid = false;
+        if (_backend.MemoryKind == MemoryKind.Attention)
+        {
+            return;
+        }
+
+        int previous = 0;
+        foreach ((int position, byte[] data) in checkpoints.OrderBy(c => c.Position))
+        {
+            if (position <= previous || position > held.Length || data.Length == 0)
+            {
+                continue;
+            }
+
+            byte[] buffer = _pool.Rent(data.Length);
+            data.CopyTo(buffer, 0);
+            _checkpoints.Add(new Checkpoint(position, buffer, data.Length, _created++));
+            _checkpointBytes += buffer.Length;
+            previous = position;
+        }
+    }
+
     /// <summary>Empties the memory and frees every checkpoint.</summary>
     public void Reset()
     {

@@ -20,6 +20,11 @@ internal sealed class BenchCommand : ICommand
 
     public Task<int> RunAsync(ArgReader args)
     {
+        if (args.Flag("--restart"))
+        {
+            return RestartBench.RunAsync(args);
+        }
+
         if (args.Flag("--help") || args.Flag("-h"))
         {
             PrintHelp();

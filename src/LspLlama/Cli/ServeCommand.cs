@@ -32,7 +32,7 @@ internal sealed class ServeCommand : ICommand
         LspServer server;
         try
         {
-            server = new(input, output, new LspServerOptions { Log = Console.Error, LogLevel = level, ModelPath = model is null ? null : Path.GetFullPath(model), RecordTracePath = recordTrace });
+            server = new(input, output, new LspServerOptions { Log = Console.Error, LogLevel = level, ModelPath = model is null ? null : Path.GetFullPath(model), RecordTracePath = recordTrace, PersistSessions = true });
         }
         catch (Exception e) when (recordTrace is not null && e is IOException or UnauthorizedAccessException or ArgumentException)
         {

@@ -8,8 +8,14 @@ namespace LspLlama.Engine;
 /// </summary>
 internal interface IModelSessionHooks
 {
-    /// <summary>A model was loaded and its session is empty: a stored session may be restored now.</summary>
+    /// <summary>A model was loaded and its session is empty.</summary>
     void Loaded(LoadedModel model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The session is about to sync to <paramref name="planned"/>: a stored session that shares
+    /// enough of it may be restored now, so the sync rolls back from there instead of decoding it all.
+    /// </summary>
+    void BeforeSync(LoadedModel model, ReadOnlyMemory<int> planned);
 
     /// <summary>
     /// The editor is idle and the idle prefill brought the session to the latest documents: a good

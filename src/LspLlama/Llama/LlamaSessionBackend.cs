@@ -34,6 +34,9 @@ internal sealed unsafe class LlamaSessionBackend : ISessionBackend
         }
     }
 
+    /// <summary>The context itself, for whole-state transfers (the session store); same thread rules.</summary>
+    public SafeLLamaContextHandle Context => _context;
+
     /// <summary>How the memory kind was found, for the log and the status command.</summary>
     public MemoryProbe Probe { get; }
 

@@ -8,7 +8,11 @@ internal sealed record InitializeParams(
     string? RootUri = null,
     ClientCapabilities? Capabilities = null,
     JsonElement? InitializationOptions = null,
-    string? Trace = null);
+    string? Trace = null,
+    IReadOnlyList<WorkspaceFolder>? WorkspaceFolders = null,
+    string? RootPath = null);
+
+internal sealed record WorkspaceFolder(string Uri, string? Name = null);
 
 internal sealed record ClientInfo(string Name, string? Version = null);
 

@@ -60,8 +60,9 @@ internal sealed class LspServer : IAsyncDisposable
         {
             Recorder = options.RecordTracePath is null ? null : TraceRecorder.Create(options.RecordTracePath, loggers.CreateLogger("trace")),
         };
-        _services.Engine = new CompletionEngine(
-            _services, options.ModelLocator ?? ModelLocator.ForCurrentUser(), options.SessionHooks?.Invoke(_services));
+        _services.PersistSessions = options.PersistSessions;
+        IModelSessionHooks? hooks = options.SessionHooks?.Invoke(_services) ?? (options.PersistSessions ? new StoreSessionHooks(_services) : null);
+        _services.Engine = new CompletionEngine(_services, options.ModelLocator ?? ModelLocator.ForCurrentUser(), hooks);
 
         List<ILspHandler> handlers = [.. HandlerRegistry.Create(_services), .. options.ExtraHandlers?.Invoke(_services) ?? []];
         _services.Handlers = handlers;

@@ -32,4 +32,10 @@ internal sealed class LspServerOptions
     /// services as every handler.
     /// </summary>
     public Func<ServerServices, IEnumerable<ILspHandler>>? ExtraHandlers { get; init; }
+
+    /// <summary>
+    /// Keep the model's memory in the session store across restarts (when the <c>store</c> settings
+    /// allow). Off by default, so in-process tests never touch the user's cache folder.
+    /// </summary>
+    public bool PersistSessions { get; init; }
 }

@@ -282,6 +282,21 @@ internal sealed class FakeBackend : ISessionBackend
         return fresh;
     }
 
+    /// <summary>
+    /// Makes this memory an exact copy of <paramref name="other"/>'s, as loading a full stored
+    /// state into a new context does (the logits are not part of the state).
+    /// </summary>
+    public void LoadFullStateOf(FakeBackend other)
+    {
+        _kv.Clear();
+        _kv.AddRange(other._kv);
+        _swa.Clear();
+        _swa.AddRange(other._swa);
+        _recurrent = other._recurrent;
+        _recurrentLast = other._recurrentLast;
+        Output = null;
+    }
+
     /// <summary>The partial state this fake would save now.</summary>
     public byte[] PartialState()
     {

@@ -32,6 +32,7 @@ public sealed class SessionHooksTests
             ["loaded llama 0", "idle llama", "unloading llama", "loaded granitehybrid 0", "unloading granitehybrid"],
             calls.Where((c, i) => i == 0 || c != calls[i - 1]));
         Assert.True(hooks.AllOnInferenceThread);
+        Assert.True(hooks.BeforeSyncs > 0);
     }
 
     private sealed class RecordingHooks : IModelSessionHooks
@@ -52,6 +53,16 @@ public sealed class SessionHooksTests
         }
 
         public void Unloading(LoadedModel model) => Record($"unloading {model.Architecture}");
+
+        /// <summary>Syncs announced before they ran, each with a non-empty plan.</summary>
+        public int BeforeSyncs { get; private set; }
+
+        public void BeforeSync(LoadedModel model, ReadOnlyMemory<int> planned)
+        {
+            AllOnInferenceThread &= Thread.CurrentThread.Name == "lspllama-inference";
+            Assert.False(planned.IsEmpty);
+            BeforeSyncs++;
+        }
 
         private void Record(string call)
         {

@@ -21,8 +21,9 @@ internal sealed class LspTestClient : IAsyncDisposable
     private readonly Channel<LogMessageParams> _logs = Channel.CreateUnbounded<LogMessageParams>();
     private readonly Channel<ConfigurationParams> _configurationRequests = Channel.CreateUnbounded<ConfigurationParams>();
 
+    /// <param name="persistSessions">Whether the server keeps sessions in the store (tests opt in with a private folder).</param>
     /// <param name="recordTracePath">Where the server records the traffic (<c>serve --record-trace</c>), or null.</param>
-    public LspTestClient(Func<ServerServices, IEnumerable<ILspHandler>>? extraHandlers = null, string? recordTracePath = null)
+    public LspTestClient(Func<ServerServices, IEnumerable<ILspHandler>>? extraHandlers = null, string? recordTracePath = null, bool persistSessions = false)
     {
         (Stream serverSide, Stream clientSide) = FullDuplexStream.CreatePair();
 
@@ -33,6 +34,7 @@ internal sealed class LspTestClient : IAsyncDisposable
             ExtraHandlers = extraHandlers,
             ModelLocator = new LspLlama.Model.ModelLocator([]),
             RecordTracePath = recordTracePath,
+            PersistSessions = persistSessions,
         });
         Exited = Server.RunAsync();
 

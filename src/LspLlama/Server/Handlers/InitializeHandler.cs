@@ -31,6 +31,7 @@ internal sealed class InitializeHandler(ServerServices services) : RequestHandle
         ClientCapabilities client = request.Capabilities ?? new ClientCapabilities();
         Services.ClientCapabilities = client;
         Services.PositionEncoding = ProtocolConversions.Negotiate(client.General?.PositionEncodings);
+        Services.WorkspaceRoot = WorkspaceRoot.Of(request);
         Services.Settings.Apply(request.InitializationOptions, "initializationOptions");
         Services.Recorder?.Begin(request.RootUri ?? string.Empty, ProtocolConversions.ToWire(Services.PositionEncoding));
 

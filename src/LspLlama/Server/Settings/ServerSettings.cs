@@ -20,6 +20,8 @@ internal sealed record ServerSettings
     public CheckpointSection Checkpoints { get; init; } = new();
 
     public CompletionSection Completion { get; init; } = new();
+
+    public StoreSection Store { get; init; } = new();
 }
 
 /// <summary>The <c>log</c> section.</summary>

@@ -19,6 +19,7 @@ internal static class SettingsBinder
         new ContextSettingsSection(),
         new CheckpointSettingsSection(),
         new CompletionSettingsSection(),
+        new StoreSettingsSection(),
     ];
 
     public static ServerSettings Apply(ServerSettings current, JsonElement? settings, SettingsProblems problems)

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LspLlama.Cli;
+using LspLlama.Models;
+using LspLlama.Store;
+
+namespace LspLlama.Bench;
+
+/// <summary>
+/// <c>lspllama bench --restart</c>: the time to the first completion after a restart, with the
+/// session store and without it, in one run. A tiny hybrid model (or <c>--model</c>) serves a
+/// generated workspace that fills the context (<c>--context</c>, 32768 by default). Three starts:
+/// the first fills the store (and warms the runtime up), the second starts with the store off,
+/// the third starts with the file the first one saved. The report goes to stdout, progress to stderr.
+/// </summary>
+internal static class RestartBench
+{
+    public static async Task<int> RunAsync(ArgReader args)
+    {
+        if (args.Flag("--help") || args.Flag("-h"))
+        {
+            Console.Error.WriteLine("""
+                usage: lspllama bench --restart [--context N] [--model FILE.gguf] [--json FILE]
+                  Time to the first completion after a restart, with the session store and without it.
+                  --context N      context size in tokens (default 32768); the workspace fills most of it
+                  --model FILE     the model to serve (default: a tiny granitehybrid built for the run)
+                  --json FILE      also write {"restart":{"withStoreMs","withoutStoreMs","fileBytes"}}
+                """);
+            return 0;
+        }
+
+        int contextSize = args.Int("--context", 32768);
+        string? model = args.Option("--model");
+        string? json = args.Option("--json");
+        args.EnsureAllUsed();
+        if (contextSize < 1024)
+        {
+            throw new UsageException("--context: at least 1024 tokens");
+        }
+
+        string root = Directory.CreateTempSubdirectory("lspllama-restart-").FullName;
+        try
+        {
+            if (model is null)
+            {
+                model = Path.Combine(root, "granitehybrid-tiny.gguf");
+                Console.Error.WriteLine("building a tiny granitehybrid model");
+                TinyModelBuilder.Build(new ModelBuildOptions { Arch = ModelArch.GraniteHybrid, ContextLength = Math.Max(contextSize, 65536) }, model);
+            }
+
+            model = Path.GetFullPath(model);
+            string workspace = Directory.CreateDirectory(Path.Combine(root, "workspace")).FullName;
+            string store = Path.Combine(root, "store");
+            IReadOnlyList<(string Path, string Text)> files = RestartWorkspace.Generate(workspace, model, contextSize);
+
+            RestartRun first = await Run("first start (empty store)", workspace, files, model, contextSize, store, storeEnabled: true).ConfigureAwait(false);
+            long fileBytes = Directory.GetFiles(store, "*" + SessionFileFormat.FileExtension).Sum(f => new FileInfo(f).Length);
+            RestartRun without = await Run("restart without the store", workspace, files, model, contextSize, store, storeEnabled: false).ConfigureAwait(false);
+            RestartRun with = await Run("restart with the store", workspace, files, model, contextSize, store, storeEnabled: true).ConfigureAwait(false);
+
+            using (StreamWriter stdout = new(Console.OpenStandardOutput(), new UTF8Encoding(false)))
+            {
+                Write(stdout, contextSize, first, without, with, fileBytes);
+            }
+
+            if (json is not null)
+            {
+                WriteJson(json, without, with, fileBytes);
+                Console.Error.WriteLine($"results written to {json}");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            TryDelete(root);
+        }
+    }
+
+    private static async Task<RestartRun> Run(string what, string workspace, IReadOnlyList<(string Path, string Text)> files, string model, int contextSize, string store, bool storeEnabled)
+    {
+        Console.Error.WriteLine($"{what}…");
+        RestartRun run = await RestartBenchServer.RunAsync(workspace, files, model, contextSize, store, storeEnabled).ConfigureAwait(false);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {run.TotalMs:F0} ms; kept {run.KeptTokens}, decoded {run.DecodedTokens} tokens"));
+        return run;
+    }
+
+    private static void Write(TextWriter output, int contextSize, RestartRun first, RestartRun without, RestartRun with, long fileBytes)
+    {
+        IFormatProvider c = CultureInfo.InvariantCulture;
+        int tokens = with.KeptTokens + with.DecodedTokens;
+        output.WriteLine(string.Create(c, $"restart: {tokens} planned tokens in a {contextSize}-token context; time to the first completion after a start (model load included)"));
+        output.WriteLine(string.Create(c, $"  {"run",-28} {"ms",10} {"completion ms",14} {"kept",8} {"decoded",8}"));
+        foreach ((string name, RestartRun run) in new[] { ("first start (fills the store)", first), ("without the store", without), ("with the store", with) })
+        {
+            output.WriteLine(string.Create(c, $"  {name,-28} {run.TotalMs,10:F0} {run.CompletionMs,14:F0} {run.KeptTokens,8} {run.DecodedTokens,8}"));
+        }
+
+        double ratio = with.TotalMs > 0 ? without.TotalMs / with.TotalMs : double.PositiveInfinity;
+        output.WriteLine(string.Create(c, $"  session file: {fileBytes} bytes ({fileBytes / (1024.0 * 1024.0):F1} MiB)"));
+        output.WriteLine(string.Create(c, $"  with the store: {ratio:F1}x faster (target: at least 10x); same completion as without: {(with.Answer == without.Answer ? "yes" : "no")}"));
+    }
+
+    private static void WriteJson(string path, RestartRun without, RestartRun with, long fileBytes)
+    {
+        using FileStream file = File.Create(path);
+        using Utf8JsonWriter writer = new(file, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteStartObject("restart");
+        writer.WriteNumber("withStoreMs", Math.Round(with.TotalMs, 1));
+        writer.WriteNumber("withoutStoreMs", Math.Round(without.TotalMs, 1));
+        writer.WriteNumber("fileBytes", fileBytes);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"could not remove {folder}: {e.Message}");
+        }
+    }
+}

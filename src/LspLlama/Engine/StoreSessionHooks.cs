@@ -1,0 +1,27 @@
+using LspLlama.Server;
+
+namespace LspLlama.Engine;
+
+/// <summary>
+/// Keeps the model's memory across restarts through the session store: one
+/// <see cref="SessionPersistence"/> per loaded model, driven by the engine's hooks on the
+/// inference thread.
+/// </summary>
+internal sealed class StoreSessionHooks(ServerServices services) : IModelSessionHooks
+{
+    private SessionPersistence? _persistence;
+
+    public void Loaded(LoadedModel model, CancellationToken cancellationToken) =>
+        _persistence = SessionPersistence.Create(services, model.Path, services.Settings.Current.Model);
+
+    // A no-op once restored or given up.
+    public void BeforeSync(LoadedModel model, ReadOnlyMemory<int> planned) => _persistence?.TryRestore(model, planned.Span);
+
+    public void Idle(LoadedModel model, CancellationToken cancellationToken) => _persistence?.OnIdle(model, cancellationToken);
+
+    public void Unloading(LoadedModel model)
+    {
+        _persistence?.SaveBeforeUnload(model);
+        _persistence = null;
+    }
+}
