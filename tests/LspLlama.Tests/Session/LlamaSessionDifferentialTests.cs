@@ -31,7 +31,7 @@ public sealed class LlamaSessionDifferentialTests(ITestOutputHelper output)
 
     // The SWA cache holds n_swa + n_ubatch cells padded to 256: only a longer sequence makes it
     // evict positions, so that an early edit must restore a checkpoint instead of cutting.
-    [InlineData(TinyArch.Gemma2, "SlidingWindow", 0, 130)]
+    [InlineData(TinyArch.Gemma2, "SlidingWindow", 0, 100)]
     public void Every_sync_gives_the_logits_of_a_fresh_decode(TinyArch arch, string expectedKind, uint rollbackSnapshots, int segmentLength)
     {
         string path = TinyModels.Get(arch);
