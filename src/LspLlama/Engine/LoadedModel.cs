@@ -29,6 +29,13 @@ internal sealed class LoadedModel : IDisposable
         Session = new ModelSession(Backend, Backend.MemoryKind == MemoryKind.Attention ? new NoCheckpointPolicy() : policy);
     }
 
+    /// <summary>
+    /// Sliding-window caches are kept window-sized, as llama-server does: a full-size cache would
+    /// cost as much memory as full attention, and the session restores checkpoints for edits
+    /// that fall out of the window.
+    /// </summary>
+    public const bool SwaFull = false;
+
     public string Path { get; }
 
     /// <summary>The llama context (the session store reads and writes its full state through it).</summary>
@@ -58,6 +65,7 @@ internal sealed class LoadedModel : IDisposable
             BatchSize = (uint)model.BatchSize,
             UBatchSize = (uint)Math.Min(model.MicroBatchSize, model.BatchSize),
             GpuLayerCount = model.GpuLayers,
+            SwaFull = SwaFull,
         };
         if (model.Threads > 0)
         {

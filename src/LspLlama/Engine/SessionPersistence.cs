@@ -83,7 +83,7 @@ internal sealed class SessionPersistence
             defaults.TypeV?.ToString() ?? "default",
             defaults.RecurrentRollbackSnapshots,
             Describe(defaults.FlashAttention) is var flash && flash != "False" && flash != "Disabled",
-            defaults.SwaFull ?? false, // Null is the native default, the same on every start.
+            LoadedModel.SwaFull,
             Engine);
     }
 

@@ -1,5 +1,6 @@
 using LspLlama.Cli;
 using LspLlama.Models;
+using LspLlama.Tests.Support;
 using Xunit;
 
 namespace LspLlama.Tests.Models;

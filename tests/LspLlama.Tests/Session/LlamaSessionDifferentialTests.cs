@@ -36,8 +36,8 @@ public sealed class LlamaSessionDifferentialTests(ITestOutputHelper output)
     {
         string path = TinyModels.Get(arch);
         int contextSize = segmentLength > 60 ? 512 : 256;
-        using var model = new SessionModel(path, contextSize, batchSize: 32, rollbackSnapshots);
-        using var reference = new SessionModel(path, contextSize, batchSize: 32, rollbackSnapshots);
+        using var model = new ModelRunner(path, contextSize, batchSize: 32, recurrentRollback: rollbackSnapshots);
+        using var reference = new ModelRunner(path, contextSize, batchSize: 32, recurrentRollback: rollbackSnapshots);
         var llama = new LlamaSessionBackend(model.Handle);
         output.WriteLine(llama.Probe.Describe());
         Assert.Equal(expectedKind, llama.MemoryKind.ToString());
@@ -93,7 +93,7 @@ public sealed class LlamaSessionDifferentialTests(ITestOutputHelper output)
         Assert.True(expectedKind == "Attention" || restores > 0, "no sync restored a checkpoint: the script missed the interesting path");
     }
 
-    private static float AssertSameLogits(Span<float> actual, SessionModel reference, int[] tokens, string where)
+    private static float AssertSameLogits(Span<float> actual, ModelRunner reference, int[] tokens, string where)
     {
         float[] expected = reference.DecodeFresh(tokens);
         float scale = Math.Max(1f, expected.Max(Math.Abs));

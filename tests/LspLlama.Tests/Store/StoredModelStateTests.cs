@@ -2,7 +2,6 @@ using LspLlama.Core.Session;
 using LspLlama.Llama;
 using LspLlama.Native;
 using LspLlama.Store;
-using LspLlama.Tests.Models;
 using LspLlama.Tests.Support;
 using Xunit;
 

@@ -2,18 +2,15 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 
-namespace LspLlama.Tests.Session;
+namespace LspLlama.Tests.Support;
 
-/// <summary>
-/// A tiny model with one context made for session tests. Unlike llama.cpp's library default,
-/// the sliding-window cache is not full-size (as in llama-server), so a long sequence evicts
-/// window positions and early edits must restore checkpoints.
-/// </summary>
-internal sealed class SessionModel : IDisposable
+/// <summary>A loaded tiny model with one context, and the few decode helpers model tests need.</summary>
+internal sealed class ModelRunner : IDisposable
 {
     private readonly LLamaBatch _batch = new();
 
-    public SessionModel(string path, int contextSize, int batchSize, uint recurrentRollback)
+    /// <summary>Loads on the CPU. <paramref name="swaFull"/> false (llama-server's default) keeps SWA caches window-sized.</summary>
+    public ModelRunner(string path, int contextSize = 256, int batchSize = 64, uint recurrentRollback = 0, bool swaFull = false)
     {
         var parameters = new ModelParams(path)
         {
@@ -23,7 +20,7 @@ internal sealed class SessionModel : IDisposable
             GpuLayerCount = 0,
             Threads = 2,
             BatchThreads = 2,
-            SwaFull = false,
+            SwaFull = swaFull,
         };
         if (recurrentRollback > 0)
         {
@@ -40,10 +37,11 @@ internal sealed class SessionModel : IDisposable
 
     public SafeLLamaContextHandle Handle => Context.NativeHandle;
 
-    /// <summary>Empties the memory and decodes <paramref name="tokens"/> from scratch; returns the last logits.</summary>
-    public float[] DecodeFresh(IReadOnlyList<int> tokens)
+    public SafeLlamaModelHandle Model => Weights.NativeHandle;
+
+    /// <summary>Decodes <paramref name="tokens"/> at positions from <paramref name="start"/>, in batches; returns the last token's logits.</summary>
+    public float[] Decode(IReadOnlyList<int> tokens, int start)
     {
-        Handle.MemoryClear();
         int batchSize = (int)Handle.BatchSize;
         float[] logits = [];
         for (int offset = 0; offset < tokens.Count; offset += batchSize)
@@ -52,10 +50,10 @@ internal sealed class SessionModel : IDisposable
             _batch.Clear();
             for (int i = 0; i < n; i++)
             {
-                _batch.Add(tokens[offset + i], offset + i, LLamaSeqId.Zero, i == n - 1);
+                _batch.Add(tokens[offset + i], start + offset + i, LLamaSeqId.Zero, i == n - 1);
             }
 
-            DecodeResult result = Handle.Decode(_batch);
+            DecodeResult result = Context.Decode(_batch);
             if (result != DecodeResult.Ok)
             {
                 throw new InvalidOperationException($"llama_decode failed: {result}");
@@ -65,6 +63,13 @@ internal sealed class SessionModel : IDisposable
         }
 
         return logits;
+    }
+
+    /// <summary>Empties the memory and decodes <paramref name="tokens"/> from scratch; returns the last logits.</summary>
+    public float[] DecodeFresh(IReadOnlyList<int> tokens)
+    {
+        Handle.MemoryClear();
+        return Decode(tokens, 0);
     }
 
     public void Dispose()
