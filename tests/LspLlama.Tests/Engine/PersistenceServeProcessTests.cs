@@ -57,7 +57,7 @@ public sealed class PersistenceServeProcessTests : IDisposable
             Stream input = process.StandardInput.BaseStream;
             Stream output = process.StandardOutput.BaseStream;
             using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
-            await SendAsync(input, LspFrames.Request(1, LspMethods.Initialize, new
+            await LspFrames.SendAsync(input, LspFrames.Request(1, LspMethods.Initialize, new
             {
                 rootUri = new Uri(workspace).AbsoluteUri,
                 capabilities = new { },
@@ -67,9 +67,9 @@ public sealed class PersistenceServeProcessTests : IDisposable
                     completion = new { maxTokens = 12, timeBudgetMs = 60_000, idlePrefillMs = 0 },
                 },
             }));
-            await ReadUntilAsync(output, m => IsResponse(m, 1), timeout.Token);
-            await SendAsync(input, LspFrames.Notification(LspMethods.Initialized, new { }));
-            await ReadUntilAsync(
+            await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 1), timeout.Token);
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.Initialized, new { }));
+            await LspFrames.ReadUntilAsync(
                 output,
                 m => m.TryGetProperty("method", out JsonElement method) && method.GetString() == LspMethods.StatusChanged
                     && m.GetProperty("params").GetProperty("state").GetString() == "ready",
@@ -77,22 +77,22 @@ public sealed class PersistenceServeProcessTests : IDisposable
 
             foreach ((string uri, string text) in documents)
             {
-                await SendAsync(input, LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri, languageId = "python", version = 1, text } }));
+                await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri, languageId = "python", version = 1, text } }));
             }
 
             string[] lines = documents[^1].Text.Split('\n');
-            await SendAsync(input, LspFrames.Request(2, LspMethods.InlineCompletion, new
+            await LspFrames.SendAsync(input, LspFrames.Request(2, LspMethods.InlineCompletion, new
             {
                 textDocument = new { uri = documents[^1].Uri },
                 position = new { line = lines.Length - 1, character = lines[^1].Length },
             }));
-            JsonElement answer = (await ReadUntilAsync(output, m => IsResponse(m, 2), timeout.Token)).GetProperty("result");
-            await SendAsync(input, LspFrames.Request(3, LspMethods.Status, null));
-            JsonElement sync = (await ReadUntilAsync(output, m => IsResponse(m, 3), timeout.Token)).GetProperty("result").GetProperty("lastSync");
+            JsonElement answer = (await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 2), timeout.Token)).GetProperty("result");
+            await LspFrames.SendAsync(input, LspFrames.Request(3, LspMethods.Status, null));
+            JsonElement sync = (await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 3), timeout.Token)).GetProperty("result").GetProperty("lastSync");
 
-            await SendAsync(input, LspFrames.Request(4, LspMethods.Shutdown, null));
-            await ReadUntilAsync(output, m => IsResponse(m, 4), timeout.Token);
-            await SendAsync(input, LspFrames.Notification(LspMethods.Exit, null));
+            await LspFrames.SendAsync(input, LspFrames.Request(4, LspMethods.Shutdown, null));
+            await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 4), timeout.Token);
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.Exit, null));
             await process.WaitForExitAsync(timeout.Token);
             Assert.True(process.ExitCode == 0, await stderr);
             return (answer, sync);
@@ -102,27 +102,6 @@ public sealed class PersistenceServeProcessTests : IDisposable
             if (!process.HasExited)
             {
                 process.Kill();
-            }
-        }
-    }
-
-    private static bool IsResponse(JsonElement message, int id) =>
-        message.TryGetProperty("id", out JsonElement got) && got.ValueKind == JsonValueKind.Number && got.GetInt32() == id;
-
-    private static async Task SendAsync(Stream input, byte[] frame)
-    {
-        await input.WriteAsync(frame);
-        await input.FlushAsync();
-    }
-
-    private static async Task<JsonElement> ReadUntilAsync(Stream output, Func<JsonElement, bool> wanted, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            JsonElement message = await LspFrames.ReadAsync(output, cancellationToken) ?? throw new InvalidDataException("stdout closed");
-            if (wanted(message))
-            {
-                return message;
             }
         }
     }

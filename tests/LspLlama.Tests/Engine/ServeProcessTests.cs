@@ -34,24 +34,24 @@ public sealed class ServeProcessTests
             Stream output = process.StandardOutput.BaseStream;
             using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(90));
             var settings = new { model = new { contextSize = 512, batchSize = 64 }, completion = new { maxTokens = 4, idlePrefillMs = 0 } };
-            await SendAsync(input, LspFrames.Request(1, LspMethods.Initialize, new { capabilities = new { }, initializationOptions = settings }));
-            await ReadUntilAsync(output, m => IsResponse(m, 1), timeout.Token);
-            await SendAsync(input, LspFrames.Notification(LspMethods.Initialized, new { }));
-            JsonElement ready = await ReadUntilAsync(output, m => IsStatus(m, "ready"), timeout.Token);
+            await LspFrames.SendAsync(input, LspFrames.Request(1, LspMethods.Initialize, new { capabilities = new { }, initializationOptions = settings }));
+            await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 1), timeout.Token);
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.Initialized, new { }));
+            JsonElement ready = await LspFrames.ReadUntilAsync(output, m => IsStatus(m, "ready"), timeout.Token);
             Assert.Equal(model, ready.GetProperty("params").GetProperty("model").GetProperty("path").GetString());
 
-            await SendAsync(input, LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///x.py", languageId = "python", version = 1, text = "def add(a, b):\n    return \n" } }));
-            await SendAsync(input, LspFrames.Request(2, LspMethods.InlineCompletion, new { textDocument = new { uri = "file:///x.py" }, position = new { line = 1, character = 11 }, context = new { triggerKind = 1 } }));
-            JsonElement answer = await ReadUntilAsync(output, m => IsResponse(m, 2), timeout.Token);
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///x.py", languageId = "python", version = 1, text = "def add(a, b):\n    return \n" } }));
+            await LspFrames.SendAsync(input, LspFrames.Request(2, LspMethods.InlineCompletion, new { textDocument = new { uri = "file:///x.py" }, position = new { line = 1, character = 11 }, context = new { triggerKind = 1 } }));
+            JsonElement answer = await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 2), timeout.Token);
             Assert.Equal(JsonValueKind.Array, answer.GetProperty("result").GetProperty("items").ValueKind);
-            await SendAsync(input, LspFrames.Request(3, LspMethods.Status, null));
-            JsonElement status = (await ReadUntilAsync(output, m => IsResponse(m, 3), timeout.Token)).GetProperty("result");
+            await LspFrames.SendAsync(input, LspFrames.Request(3, LspMethods.Status, null));
+            JsonElement status = (await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 3), timeout.Token)).GetProperty("result");
             Assert.True(status.GetProperty("lastSync").GetProperty("decodedTokens").GetInt32() > 0);
             Assert.True(status.GetProperty("lastGeneration").GetProperty("tokens").GetInt32() > 0);
 
-            await SendAsync(input, LspFrames.Request(4, LspMethods.Shutdown, null));
-            await ReadUntilAsync(output, m => IsResponse(m, 4), timeout.Token);
-            await SendAsync(input, LspFrames.Notification(LspMethods.Exit, null));
+            await LspFrames.SendAsync(input, LspFrames.Request(4, LspMethods.Shutdown, null));
+            await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 4), timeout.Token);
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.Exit, null));
             await process.WaitForExitAsync(timeout.Token);
             Assert.Equal(0, process.ExitCode);
             Assert.Contains("Loaded", await stderr, StringComparison.Ordinal);
@@ -65,28 +65,7 @@ public sealed class ServeProcessTests
         }
     }
 
-    private static bool IsResponse(JsonElement message, int id) =>
-        message.TryGetProperty("id", out JsonElement got) && got.ValueKind == JsonValueKind.Number && got.GetInt32() == id;
-
     private static bool IsStatus(JsonElement message, string state) =>
         message.TryGetProperty("method", out JsonElement method) && method.GetString() == LspMethods.StatusChanged
         && message.GetProperty("params").GetProperty("state").GetString() == state;
-
-    private static async Task SendAsync(Stream input, byte[] frame)
-    {
-        await input.WriteAsync(frame);
-        await input.FlushAsync();
-    }
-
-    private static async Task<JsonElement> ReadUntilAsync(Stream output, Func<JsonElement, bool> matches, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            JsonElement message = await LspFrames.ReadAsync(output, cancellationToken) ?? throw new InvalidDataException("stdout closed");
-            if (matches(message))
-            {
-                return message;
-            }
-        }
-    }
 }

@@ -33,25 +33,25 @@ public sealed class StdioProcessTests
             Stream output = process.StandardOutput.BaseStream;
             using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
 
-            await SendAsync(input, LspFrames.Request(1, LspMethods.Initialize, new { capabilities = new { general = new { positionEncodings = new[] { "utf-8" } } } }));
-            JsonElement initialized = await ReadResponseAsync(output, 1, timeout.Token);
+            await LspFrames.SendAsync(input, LspFrames.Request(1, LspMethods.Initialize, new { capabilities = new { general = new { positionEncodings = new[] { "utf-8" } } } }));
+            JsonElement initialized = await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 1), timeout.Token);
             Assert.Equal("utf-8", initialized.GetProperty("result").GetProperty("capabilities").GetProperty("positionEncoding").GetString());
 
-            await SendAsync(input, LspFrames.Notification(LspMethods.Initialized, new { }));
-            await SendAsync(input, LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///x.py", languageId = "python", version = 1, text = "def f():\n    return 1\n" } }));
-            await SendAsync(input, LspFrames.Notification(LspMethods.DidChange, new
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.Initialized, new { }));
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///x.py", languageId = "python", version = 1, text = "def f():\n    return 1\n" } }));
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.DidChange, new
             {
                 textDocument = new { uri = "file:///x.py", version = 2 },
                 contentChanges = new[] { new { range = new { start = new { line = 1, character = 11 }, end = new { line = 1, character = 12 } }, text = "42 # ünï" } },
             }));
-            await SendAsync(input, LspFrames.Request(2, LspMethods.DocumentText, new { uri = "file:///x.py" }));
-            JsonElement text = (await ReadResponseAsync(output, 2, timeout.Token)).GetProperty("result");
+            await LspFrames.SendAsync(input, LspFrames.Request(2, LspMethods.DocumentText, new { uri = "file:///x.py" }));
+            JsonElement text = (await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 2), timeout.Token)).GetProperty("result");
             Assert.Equal("def f():\n    return 42 # ünï\n", text.GetProperty("text").GetString());
             Assert.Equal(2, text.GetProperty("version").GetInt32());
 
-            await SendAsync(input, LspFrames.Request(3, LspMethods.Shutdown, null));
-            await ReadResponseAsync(output, 3, timeout.Token);
-            await SendAsync(input, LspFrames.Notification(LspMethods.Exit, null));
+            await LspFrames.SendAsync(input, LspFrames.Request(3, LspMethods.Shutdown, null));
+            await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 3), timeout.Token);
+            await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.Exit, null));
 
             await process.WaitForExitAsync(timeout.Token);
             Assert.Equal(0, process.ExitCode);
@@ -65,25 +65,6 @@ public sealed class StdioProcessTests
             if (!process.HasExited)
             {
                 process.Kill();
-            }
-        }
-    }
-
-    private static async Task SendAsync(Stream input, byte[] frame)
-    {
-        await input.WriteAsync(frame);
-        await input.FlushAsync();
-    }
-
-    /// <summary>Reads frames (strictly: anything else on stdout fails) until the response to <paramref name="id"/>.</summary>
-    private static async Task<JsonElement> ReadResponseAsync(Stream output, int id, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            JsonElement message = await LspFrames.ReadAsync(output, cancellationToken) ?? throw new InvalidDataException("stdout closed");
-            if (message.TryGetProperty("id", out JsonElement got) && got.ValueKind == JsonValueKind.Number && got.GetInt32() == id)
-            {
-                return message;
             }
         }
     }

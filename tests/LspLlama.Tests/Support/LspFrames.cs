@@ -26,6 +26,30 @@ internal static class LspFrames
     public static byte[] Notification(string method, object? parameters) =>
         Frame(JsonSerializer.Serialize(new { jsonrpc = "2.0", method, @params = parameters }, s_json));
 
+    /// <summary>Writes one frame and flushes, as a client on a pipe must.</summary>
+    public static async Task SendAsync(Stream input, byte[] frame)
+    {
+        await input.WriteAsync(frame);
+        await input.FlushAsync();
+    }
+
+    /// <summary>Reads frames (strictly: anything else fails) until one that <paramref name="wanted"/> accepts.</summary>
+    public static async Task<JsonElement> ReadUntilAsync(Stream output, Func<JsonElement, bool> wanted, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            JsonElement message = await ReadAsync(output, cancellationToken) ?? throw new InvalidDataException("stdout closed");
+            if (wanted(message))
+            {
+                return message;
+            }
+        }
+    }
+
+    /// <summary>True for the response to request <paramref name="id"/>.</summary>
+    public static bool IsResponse(JsonElement message, int id) =>
+        message.TryGetProperty("id", out JsonElement got) && got.ValueKind == JsonValueKind.Number && got.GetInt32() == id;
+
     /// <summary>Reads one frame; null at a clean end of stream.</summary>
     public static async Task<JsonElement?> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {
