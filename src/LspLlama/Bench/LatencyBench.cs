@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
-using LspLlama.Model;
+using LspLlama.ModelFiles;
 using LspLlama.Protocol;
 using LspLlama.Server;
 using Microsoft.Extensions.Logging;

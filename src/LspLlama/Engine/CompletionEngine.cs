@@ -1,6 +1,6 @@
 using LspLlama.Core.Completion;
 using LspLlama.Core.Documents;
-using LspLlama.Model;
+using LspLlama.ModelFiles;
 using LspLlama.Protocol;
 using LspLlama.Server;
 using LspLlama.Server.Settings;

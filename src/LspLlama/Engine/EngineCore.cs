@@ -1,7 +1,7 @@
 using LspLlama.Core.Completion;
 using LspLlama.Core.Context;
 using LspLlama.Core.Session;
-using LspLlama.Model;
+using LspLlama.ModelFiles;
 using LspLlama.Protocol;
 using LspLlama.Server;
 using LspLlama.Server.Settings;

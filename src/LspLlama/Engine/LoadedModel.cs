@@ -3,7 +3,7 @@ using LLama.Common;
 using LLama.Exceptions;
 using LspLlama.Core.Session;
 using LspLlama.Llama;
-using LspLlama.Model;
+using LspLlama.ModelFiles;
 using LspLlama.Native;
 using LspLlama.Server.Settings;
 

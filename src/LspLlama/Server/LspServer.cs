@@ -1,7 +1,7 @@
 using LspLlama.Bench;
 using LspLlama.Core.Documents;
 using LspLlama.Engine;
-using LspLlama.Model;
+using LspLlama.ModelFiles;
 using LspLlama.Logging;
 using LspLlama.Protocol;
 using LspLlama.Server.Handlers;

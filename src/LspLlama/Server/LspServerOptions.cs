@@ -19,7 +19,7 @@ internal sealed class LspServerOptions
     public string? ModelPath { get; init; }
 
     /// <summary>Where to look for a model when none is configured (tests point it at an empty folder).</summary>
-    public Model.ModelLocator? ModelLocator { get; init; }
+    public ModelFiles.ModelLocator? ModelLocator { get; init; }
 
     /// <summary>
     /// Keeps the model's memory across restarts (the session store); called on the inference thread.

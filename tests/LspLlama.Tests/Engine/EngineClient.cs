@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
 using LspLlama.Engine;
-using LspLlama.Model;
+using LspLlama.ModelFiles;
 using LspLlama.Protocol;
 using LspLlama.Server;
 using LspLlama.Tests.Support;

@@ -32,7 +32,7 @@ internal sealed class LspTestClient : IAsyncDisposable
         {
             Log = Log,
             ExtraHandlers = extraHandlers,
-            ModelLocator = new LspLlama.Model.ModelLocator([]),
+            ModelLocator = new LspLlama.ModelFiles.ModelLocator([]),
             RecordTracePath = recordTracePath,
             PersistSessions = persistSessions,
         });

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace LspLlama.Model;
+namespace LspLlama.ModelFiles;
 
 /// <summary>
 /// The first bytes of a GGUF file, read without native code, so that a wrong or broken model path

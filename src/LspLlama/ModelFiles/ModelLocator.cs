@@ -1,4 +1,4 @@
-namespace LspLlama.Model;
+namespace LspLlama.ModelFiles;
 
 /// <summary>
 /// Finds a GGUF model when none is configured, in the places local model tools keep them

@@ -1,8 +1,8 @@
 using System.Text;
-using LspLlama.Model;
+using LspLlama.ModelFiles;
 using Xunit;
 
-namespace LspLlama.Tests.Model;
+namespace LspLlama.Tests.ModelFiles;
 
 public sealed class ModelFileTests : IDisposable
 {
