@@ -99,9 +99,18 @@ internal sealed class SuggestionCache(int capacity = 64)
     }
 
     /// <summary>Drops everything about a document (closed, or replaced wholesale).</summary>
-    public void Forget(string documentId)
+    public void Forget(string documentId) => ForgetWhere(id => id == documentId);
+
+    /// <summary>
+    /// Drops everything about the documents other than <paramref name="documentId"/>, which just
+    /// changed: it is part of their context, so their suggestions may no longer be what the model
+    /// would say. Its own entries stay; they are checked against its text on every request.
+    /// </summary>
+    public void ForgetOthers(string documentId) => ForgetWhere(id => id != documentId);
+
+    private void ForgetWhere(Func<string, bool> matches)
     {
-        if (_shown?.Request.DocumentId == documentId)
+        if (_shown is not null && matches(_shown.Request.DocumentId))
         {
             _shown = null;
         }
@@ -109,7 +118,7 @@ internal sealed class SuggestionCache(int capacity = 64)
         for (var node = _recency.First; node is not null;)
         {
             var next = node.Next;
-            if (node.Value.Key.DocumentId == documentId)
+            if (matches(node.Value.Key.DocumentId))
             {
                 _recent.Remove(node.Value.Key);
                 _recency.Remove(node);

@@ -403,6 +403,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         var feed = new PlanFeed(services.Documents);
         feed.Mutated += onMutated;
         feed.Closed += uri => _cache?.Forget(uri);
+        feed.Changed += uri => _cache?.ForgetOthers(uri);
         _feed = feed;
         return true;
     }

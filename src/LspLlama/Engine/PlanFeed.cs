@@ -40,6 +40,9 @@ internal sealed class PlanFeed : IDocumentObserver, IDisposable
     /// <summary>Raised on the inference thread for each document closed in the plan (the engine drops its cached suggestions).</summary>
     public event Action<string>? Closed;
 
+    /// <summary>Raised on the inference thread after a document's mutation reached the plan (open, edit or close).</summary>
+    public event Action<string>? Changed;
+
     public void OnOpened(DocumentOpened opened) => Enqueue(opened);
 
     public void OnEdited(DocumentEdit edit) => Enqueue(edit);
@@ -55,31 +58,39 @@ internal sealed class PlanFeed : IDocumentObserver, IDisposable
     {
         while (_events.TryPeek(out var next) && next.Sequence <= upTo && _events.TryDequeue(out next))
         {
-            switch (next.Event)
-            {
-                case DocumentOpened o:
-                    if (plan.IsOpen(o.Uri))
-                    {
-                        plan.Close(o.Uri);
-                    }
+            Apply(plan, next.Event);
+        }
+    }
 
-                    plan.Open(o.Uri, DisplayPath(o.Uri), o.Text);
-                    Closed?.Invoke(o.Uri); // Reopened: whatever was cached for it is stale.
-                    break;
-                case DocumentEdit e when plan.IsOpen(e.Uri):
-                    plan.Edit(e.Uri, e.Start, e.RemovedLength, e.InsertedText);
-                    LastEdit = (e.Uri, e.Start + e.InsertedText.Length);
-                    break;
-                case DocumentClosed c when plan.IsOpen(c.Uri):
-                    plan.Close(c.Uri);
-                    Closed?.Invoke(c.Uri);
-                    if (LastEdit?.Uri == c.Uri)
-                    {
-                        LastEdit = null;
-                    }
+    private void Apply(ContextPlan plan, object mutation)
+    {
+        switch (mutation)
+        {
+            case DocumentOpened o:
+                if (plan.IsOpen(o.Uri))
+                {
+                    plan.Close(o.Uri);
+                }
 
-                    break;
-            }
+                plan.Open(o.Uri, DisplayPath(o.Uri), o.Text);
+                Closed?.Invoke(o.Uri); // Reopened: whatever was cached for it is stale.
+                Changed?.Invoke(o.Uri);
+                break;
+            case DocumentEdit e when plan.IsOpen(e.Uri):
+                plan.Edit(e.Uri, e.Start, e.RemovedLength, e.InsertedText);
+                LastEdit = (e.Uri, e.Start + e.InsertedText.Length);
+                Changed?.Invoke(e.Uri);
+                break;
+            case DocumentClosed c when plan.IsOpen(c.Uri):
+                plan.Close(c.Uri);
+                Closed?.Invoke(c.Uri);
+                Changed?.Invoke(c.Uri);
+                if (LastEdit?.Uri == c.Uri)
+                {
+                    LastEdit = null;
+                }
+
+                break;
         }
     }
 

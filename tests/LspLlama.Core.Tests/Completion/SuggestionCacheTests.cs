@@ -153,4 +153,20 @@ public sealed class SuggestionCacheTests
         Assert.Equal("2", cache.TryGet(CursorText.Request("a = $0\n", "file:///two"))?.Suggestion);
         Assert.Equal(1, cache.RecentCount);
     }
+
+    [Fact]
+    public void A_change_in_another_document_drops_its_suggestions_but_keeps_the_changed_documents()
+    {
+        var cache = new SuggestionCache();
+        CompletionRequest inA = CursorText.Request("x = $0\nrest\n", "file:///a");
+        CompletionRequest inB = CursorText.Request("y = $0\n", "file:///b");
+        cache.Remember(inA, Shown);
+        cache.Remember(inB, "other();");
+
+        cache.ForgetOthers("file:///b");
+
+        Assert.Null(cache.TryGet(CursorText.Request("x = $0\nrest\n", "file:///a")));
+        Assert.Null(cache.TryGet(CursorText.Request("x = t$0\nrest\n", "file:///a")));
+        Assert.Equal("other();", cache.TryGet(CursorText.Request("y = $0\n", "file:///b"))?.Suggestion);
+    }
 }
