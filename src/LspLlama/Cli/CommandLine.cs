@@ -52,7 +52,7 @@ internal static class CommandLine
         Console.Error.WriteLine("usage: lspllama [command] [options]   (default command: serve)");
         foreach (ICommand c in s_commands)
         {
-            Console.Error.WriteLine($"  {c.Name,-12} {c.Summary}");
+            Console.Error.WriteLine($"  {c.Name,-14} {c.Summary}");
         }
     }
 }
