@@ -1,3 +1,4 @@
+using LspLlama.Core.Completion;
 using LspLlama.Core.Session;
 using LspLlama.Llama;
 using LspLlama.Tests.Support;
@@ -104,22 +105,8 @@ public sealed class LlamaSessionDifferentialTests(ITestOutputHelper output)
         }
 
         Assert.True(diff <= RelativeTolerance * scale, $"{where}: logits differ by {diff} (scale {scale})");
-        Assert.Equal(ArgMax(expected), ArgMax(actual));
+        Assert.Equal(LogitSampler.ArgMax(expected), LogitSampler.ArgMax(actual));
         return diff / scale;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     private static string Edit(Random random, List<int>[] segments, ref int cursor)
