@@ -2,6 +2,9 @@ namespace LspLlama.Core.Bench;
 
 /// <summary>The model a bench ran on.</summary>
 /// <param name="Generated">True when the bench built a tiny random-weight model itself.</param>
+/// <param name="GeneratedPerSync">Tokens decoded after each sync as the server's completion would
+/// (not counted as decoded prompt tokens): the next sync must roll them back first.</param>
+/// <param name="Layout">How the context plan laid out the active document, in words.</param>
 public sealed record BenchModelInfo(
     string Path,
     string Architecture,
@@ -9,7 +12,9 @@ public sealed record BenchModelInfo(
     int ContextSize,
     int BatchSize,
     int UbatchSize,
-    bool Generated);
+    bool Generated,
+    int GeneratedPerSync = 0,
+    string Layout = "");
 
 /// <summary>The trace a bench replayed.</summary>
 public sealed record BenchTraceInfo(

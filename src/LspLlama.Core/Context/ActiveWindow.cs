@@ -12,7 +12,8 @@ namespace LspLlama.Core.Context;
 /// <param name="BodyStart">First document token of the prefix.</param>
 /// <param name="BodyEnd">End (exclusive) of the document tokens in the prefix; the tail follows.</param>
 /// <param name="CursorLineToken">Document token holding the start of the cursor's line (BodyEnd: it lies in the tail).</param>
-internal sealed record ActiveLayout(int Count, int BodyStart, int BodyEnd, int[] Tail, ReadOnlyMemory<int> Suffix, int CursorLineToken);
+/// <param name="TailAfterMiddle">The tail (the cursor's line up to the cursor) follows the middle marker, not the prefix.</param>
+internal sealed record ActiveLayout(int Count, int BodyStart, int BodyEnd, int[] Tail, ReadOnlyMemory<int> Suffix, int CursorLineToken, bool TailAfterMiddle);
 
 internal static class ActiveWindow
 {
@@ -45,7 +46,8 @@ internal static class ActiveWindow
         }
 
         int prefixBudget = budget - fixedCount - suffix.Length;
-        int t = seg.BoundaryAtOrBefore(cursor);
+        bool split = layout == FimLayout.Psm && settings.CursorLineInMiddle;
+        int t = seg.BoundaryAtOrBefore(split ? MiddleStart(text, cursor) : cursor);
         (int s, int bodyEnd, int[] tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);
         if (doc.PrefixStart > cursor || bodyEnd - s + tail.Length > prefixBudget)
         {
@@ -68,7 +70,21 @@ internal static class ActiveWindow
         int lineStart = text[..cursor].LastIndexOf('\n') + 1;
         int lineToken = Math.Clamp(seg.TokenAtChar(lineStart), s, bodyEnd);
         int count = fixedCount + suffix.Length + (bodyEnd - s) + tail.Length;
-        return new ActiveLayout(count, s, bodyEnd, tail, suffix, lineToken);
+        return new ActiveLayout(count, s, bodyEnd, tail, suffix, lineToken, split);
+    }
+
+    /// <summary>Longest typed run after the middle marker: past it, a long line starts a new run.</summary>
+    internal const int MaxMiddleChars = 256;
+
+    /// <summary>
+    /// Where the text after the middle marker starts: the cursor's line start, or on a very long line
+    /// (minified code) the last multiple of <see cref="MaxMiddleChars"/> past it, so the run after the
+    /// marker stays short and stays put while the user types.
+    /// </summary>
+    private static int MiddleStart(ReadOnlySpan<char> text, int cursor)
+    {
+        int lineStart = text[..cursor].LastIndexOf('\n') + 1;
+        return lineStart + ((cursor - lineStart) / MaxMiddleChars * MaxMiddleChars);
     }
 
     /// <summary>Document tokens from the first boundary at or after <paramref name="start"/> to boundary t, then the tail to the cursor.</summary>

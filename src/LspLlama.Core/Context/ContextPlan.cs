@@ -54,6 +54,9 @@ public sealed class ContextPlan
     /// <summary>The layout in use (Auto resolved).</summary>
     public FimLayout Layout => _template.Layout;
 
+    /// <summary>PSM: the cursor's line follows the middle marker (see <see cref="ContextSettings.CursorLineInMiddle"/>).</summary>
+    public bool CursorLineInMiddle => _settings.CursorLineInMiddle;
+
     /// <summary>Lines after the cursor's line in the suffix window.</summary>
     public int SuffixLines { get; }
 
@@ -244,6 +247,19 @@ public sealed class ContextPlan
         int prefixStart;
         switch (_template.Layout)
         {
+            case FimLayout.Psm when a.TailAfterMiddle:
+                // <PRE>lines before the cursor's line<SUF>suffix<MID>the line up to the cursor: typing
+                // changes only the end of the sequence, moving to another line re-decodes the suffix.
+                _writer.Write(_template.Prefix!.Value);
+                _writer.Write(body);
+                int suffixStart = _writer.Position;
+                _writer.Write(_template.Suffix!.Value);
+                _writer.Write(a.Suffix.Span);
+                _writer.Write(_template.Middle!.Value);
+                int tailStart = _writer.Position;
+                _writer.Write(a.Tail);
+                _segments.Add(new PlannedSegment(doc.Uri, offset, _writer.Position - offset, Active: true));
+                return new SyncHints([.. _segmentStarts], tailStart, _writer.Position, suffixStart);
             case FimLayout.Psm:
                 _writer.Write(_template.Prefix!.Value);
                 prefixStart = WritePrefix(body, a.Tail);

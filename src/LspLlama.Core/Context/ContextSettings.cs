@@ -47,6 +47,14 @@ public sealed record ContextSettings
     /// <summary>Lines after the cursor's line in the suffix window; null: 16 for PSM, 64 for SPM.</summary>
     public int? SuffixLines { get; init; }
 
+    /// <summary>
+    /// PSM only: the cursor's line up to the cursor follows the middle marker instead of ending the
+    /// prefix (<c>&lt;PRE&gt;…lines before&lt;SUF&gt;suffix&lt;MID&gt;typed part of the line</c>), so a
+    /// keystroke changes only the last tokens and never re-decodes the suffix window. The prefix
+    /// then ends at a line start, the model reads the typed part as the start of its own middle.
+    /// </summary>
+    public bool CursorLineInMiddle { get; init; } = true;
+
     /// <summary>When the prefix is too long it starts at a multiple of this many lines (a stable start).</summary>
     public int PrefixChunkLines { get; init; } = 32;
 

@@ -3,8 +3,9 @@ namespace LspLlama.Core.Session;
 /// <summary>
 /// Our policy ("lspllama"). Saves where the context plan expects edits to land: the start of the
 /// cursor's line and the end of the FIM prefix (typing), the start of each segment (edits in other
-/// files), the last prompt token (a repeated request after generation), and evenly spaced fill for
-/// long spans; never two closer than the minimum spacing. Over the memory budget it drops the
+/// files), a ladder of doubling distances behind the cursor's line (cursor jumps within the active
+/// document), the last prompt token (a repeated request after generation), and evenly spaced fill
+/// for long spans; never two closer than the minimum spacing. Over the memory budget it drops the
 /// checkpoint whose loss costs the least expected re-decoding, never the hot ones at the cursor.
 /// </summary>
 internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : ICheckpointPolicy
@@ -25,10 +26,28 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
         // lands right at the prefix end when the typed character starts a new token, and at the
         // line start's side when it merges with the token before the cursor.
         Consider(plan, newestKept, positions, first, hints.CursorLineStart);
-        Consider(plan, newestKept, positions, positions.Count, hints.PrefixEnd, exempt: true);
+
+        // When the cursor ends the sequence (its line follows the middle marker), the last token
+        // stands for it: a keystroke changes the sequence from there or from the token before.
+        Consider(plan, newestKept, positions, first, Math.Min(hints.PrefixEnd, plan.To - 1), exempt: true);
+
+        // With the cursor's line after the middle marker, moving to another line changes the
+        // sequence from the suffix marker: a checkpoint there re-decodes only the suffix window.
+        Consider(plan, newestKept, positions, first, hints.SuffixStart, exempt: true);
         for (int i = 0; i < hints.SegmentStarts.Count; i++)
         {
             Consider(plan, newestKept, positions, first, hints.SegmentStarts[i]);
+        }
+
+        // A jump back by d tokens then rolls back at most about 2d, not up to a whole interval.
+        int textEnd = hints.SuffixStart >= 0 ? hints.SuffixStart : hints.CursorLineStart;
+        if (textEnd >= 0 && hints.SegmentStarts.Count > 0)
+        {
+            int activeStart = hints.SegmentStarts[^1];
+            for (int step = settings.MinSpacingTokens; step < settings.IntervalTokens && textEnd - step > activeStart; step *= 2)
+            {
+                Consider(plan, newestKept, positions, first, textEnd - step);
+            }
         }
 
         Consider(plan, newestKept, positions, first, plan.To - 1);
@@ -87,11 +106,12 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
 
     /// <summary>
     /// The hot checkpoints: the newest at or before the cursor's line start (typing rolls back
-    /// there) and any between it and the prefix end. Empty without a cursor hint.
+    /// there; the suffix marker when the line follows the middle marker) and any between it and the
+    /// prefix end. Empty without a cursor hint.
     /// </summary>
     private static (int From, int To) HotRange(SyncHints hints, IReadOnlyList<Checkpoint> kept, int candidate)
     {
-        int lineStart = hints.CursorLineStart;
+        int lineStart = hints.SuffixStart >= 0 ? Math.Min(hints.SuffixStart, hints.CursorLineStart) : hints.CursorLineStart;
         if (lineStart < 0)
         {
             return (int.MaxValue, int.MinValue);

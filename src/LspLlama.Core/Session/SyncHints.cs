@@ -8,7 +8,9 @@ namespace LspLlama.Core.Session;
 /// <param name="SegmentStarts">First token of each segment (edits in other files land there).</param>
 /// <param name="CursorLineStart">First token of the cursor's line in the active document (typing lands there).</param>
 /// <param name="PrefixEnd">Index just after the FIM prefix, i.e. where the cursor is in the sequence.</param>
-public sealed record SyncHints(IReadOnlyList<int> SegmentStarts, int CursorLineStart, int PrefixEnd)
+/// <param name="SuffixStart">The suffix marker when the cursor's line follows the middle marker: moving
+/// to another line changes the sequence from there (-1: no such layout).</param>
+public sealed record SyncHints(IReadOnlyList<int> SegmentStarts, int CursorLineStart, int PrefixEnd, int SuffixStart = -1)
 {
     /// <summary>No hints: the policy falls back to evenly spaced checkpoints.</summary>
     public static SyncHints None { get; } = new([], -1, -1);

@@ -20,6 +20,7 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
     private readonly ContextSettings _context;
     private readonly CheckpointSettings _checkpoints;
     private readonly string _workspace;
+    private readonly int _generate;
 
     public ReplayLlamaFactory(string modelPath, bool generated, ReplaySettings settings, string workspace)
     {
@@ -35,9 +36,10 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
         };
         _weights = LLamaWeights.LoadFromFile(_parameters);
         _tokenizer = new LlamaTokenizer(_weights.NativeHandle);
-        _context = new ContextSettings { ContextSize = settings.ContextSize, SuffixLines = settings.SuffixLines };
+        _context = new ContextSettings { ContextSize = settings.ContextSize, SuffixLines = settings.SuffixLines, CursorLineInMiddle = settings.CursorLineInMiddle };
         _checkpoints = settings.Checkpoints;
         _workspace = workspace;
+        _generate = settings.GeneratePerSync;
 
         // The memory kind comes from a context like the ones the policies get, probed as the server does.
         using (LLamaContext context = _weights.CreateContext(_parameters))
@@ -50,7 +52,9 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
                 probe.ContextSize,
                 probe.BatchSize,
                 probe.MicroBatchSize,
-                generated);
+                generated,
+                settings.GeneratePerSync,
+                DescribeLayout(new ContextPlan(_tokenizer, _context)));
         }
     }
 
@@ -66,7 +70,7 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
         {
             LlamaSessionBackend backend = new(context.NativeHandle);
             return new ReplayServerPath(
-                _tokenizer, _context, backend, CheckpointPolicies.Create(policy, _checkpoints), _workspace, positionEncoding, owned: context);
+                _tokenizer, _context, backend, CheckpointPolicies.Create(policy, _checkpoints), _workspace, positionEncoding, _generate, owned: context);
         }
         catch
         {
@@ -76,6 +80,14 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
     }
 
     public void Dispose() => _weights.Dispose();
+
+    private static string DescribeLayout(ContextPlan plan) => plan.Layout switch
+    {
+        FimLayout.Psm when plan.CursorLineInMiddle => $"psm, {plan.SuffixLines}-line suffix window, the cursor's line after the middle marker",
+        FimLayout.Psm => $"psm, {plan.SuffixLines}-line suffix window, the cursor's line in the prefix",
+        FimLayout.Spm => $"spm, {plan.SuffixLines}-line suffix window",
+        _ => "prefix only (no FIM tokens)",
+    };
 }
 
 /// <summary>Model and context settings of a replay.</summary>
@@ -85,7 +97,9 @@ internal sealed record ReplaySettings(
     int MicroBatchSize = 512,
     int Threads = 0,
     int GpuLayers = 0,
-    int? SuffixLines = null)
+    int? SuffixLines = null,
+    int GeneratePerSync = 0,
+    bool CursorLineInMiddle = true)
 {
     public CheckpointSettings Checkpoints { get; init; } = new();
 }

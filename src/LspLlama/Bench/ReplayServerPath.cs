@@ -11,7 +11,9 @@ namespace LspLlama.Bench;
 /// Replays editor events through the server's own path: the document store applies each change as
 /// it would for a didChange, the context plan follows it through the store's observer interface, and
 /// each completion request plans the sequence at the cursor and syncs the model session (with the
-/// policy under test) to it. Only the sync is timed: planning costs the same under every policy.
+/// policy under test) to it, then decodes a completion's worth of tokens after it, as the server
+/// does, so the next sync has them to roll back. Only the sync is timed: planning and generating
+/// cost the same under every policy.
 /// </summary>
 internal sealed class ReplayServerPath : IReplayTarget, IDocumentObserver
 {
@@ -22,7 +24,9 @@ internal sealed class ReplayServerPath : IReplayTarget, IDocumentObserver
     private readonly string _workspace;
     private readonly IDisposable _subscription;
     private readonly IDisposable? _owned;
+    private readonly int[] _completion;
 
+    /// <param name="generate">Tokens decoded after each sync, standing in for the completion.</param>
     /// <param name="owned">Disposed with the target (the native context behind the backend).</param>
     public ReplayServerPath(
         ITokenizer tokenizer,
@@ -31,8 +35,13 @@ internal sealed class ReplayServerPath : IReplayTarget, IDocumentObserver
         ICheckpointPolicy policy,
         string workspace,
         string positionEncoding,
+        int generate = 0,
         IDisposable? owned = null)
     {
+        // The same tokens for every policy and every sync: what the model would generate does not
+        // change what the next sync costs, only how many tokens it has to roll back.
+        int[] filler = tokenizer.Tokenize("\n    // suggested completion\n");
+        _completion = [.. Enumerable.Range(0, generate).Select(i => filler[i % filler.Length])];
         _plan = new ContextPlan(tokenizer, context);
         _session = new ModelSession(backend, policy);
         _encoding = positionEncoding == TraceHeader.Utf8 ? PositionEncoding.Utf8 : PositionEncoding.Utf16;
@@ -71,6 +80,11 @@ internal sealed class ReplayServerPath : IReplayTarget, IDocumentObserver
         long start = Stopwatch.GetTimestamp();
         SyncFigures f = _session.Sync(build.Tokens.Span, build.Hints, cancellation);
         double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        foreach (int token in _completion)
+        {
+            _session.AppendGenerated(token);
+        }
+
         return new SyncCost(f.Decoded, f.Ideal, ms, f.CheckpointBytes, f.Desired, f.FullReprocess);
     }
 

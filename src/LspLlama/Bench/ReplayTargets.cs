@@ -39,7 +39,11 @@ internal static class ReplayTargets
             }
         }
 
-        ReplaySettings settings = new(contextSize, Threads: options.Threads ?? Math.Max(1, Environment.ProcessorCount));
+        ReplaySettings settings = new(contextSize, Threads: options.Threads ?? Math.Max(1, Environment.ProcessorCount), GeneratePerSync: options.Generate)
+        {
+            SuffixLines = options.SuffixLines,
+            CursorLineInMiddle = options.CursorLineInMiddle,
+        };
         return new ReplayLlamaFactory(path, generated, settings, Path.GetFullPath(options.Workspace));
     }
 

@@ -31,6 +31,8 @@ internal static class ReportJson
         w.WriteNumber("batchSize", report.Model.BatchSize);
         w.WriteNumber("ubatchSize", report.Model.UbatchSize);
         w.WriteBoolean("generated", report.Model.Generated);
+        w.WriteNumber("generatedPerSync", report.Model.GeneratedPerSync);
+        w.WriteString("layout", report.Model.Layout);
         w.WriteEndObject();
 
         BenchTraceInfo t = report.Trace;

@@ -70,7 +70,8 @@ internal sealed class BenchCommand : ICommand
             return Task.FromResult(0);
         }
 
-        ReplayRunner runner = new(factory, ReportProgress.ForStandardError());
+        using StreamWriter? perSync = options.PerSync is string perSyncPath ? new StreamWriter(perSyncPath) : null;
+        ReplayRunner runner = new(factory, ReportProgress.ForStandardError(), perSync);
         BenchReport report = runner.Run(trace, options.Policies, CancellationToken.None);
 
         using (StreamWriter stdout = new(Console.OpenStandardOutput(), new UTF8Encoding(false)))
@@ -133,7 +134,16 @@ internal sealed class BenchCommand : ICommand
           --model FILE          GGUF model (default: a tiny granitehybrid model built on the spot)
           --ctx-size N          model context size (default: 1.6 x the trace's context, at least 8192)
           --threads N           CPU threads (default: all cores)
+          --generate N          tokens decoded after each completion request, as the server's
+                                completion would, before the next sync rolls them back (default 16)
+          --suffix-lines N      lines after the cursor in the suffix window (default: the server's)
+          --cursor-line WHERE   PSM: the cursor's line after the middle marker (middle, the
+                                default) or at the end of the prefix (prefix), as the setting
+                                context.cursorLineInMiddle
           --json FILE           also write the results as JSON
+          --per-sync FILE       also write one CSV line per policy and sync: context, ideal and
+                                decoded tokens, full re-process, time, and the editor events
+                                since the previous sync (where the cost goes)
         """);
 }
 
@@ -149,8 +159,15 @@ internal sealed record BenchOptions(
     string? ModelPath,
     string? Json,
     int? ContextSize,
-    int? Threads)
+    int? Threads,
+    int Generate,
+    int? SuffixLines = null,
+    bool CursorLineInMiddle = true,
+    string? PerSync = null)
 {
+    /// <summary>A one-line completion's worth: what the server decodes after a sync, and the next sync rolls back.</summary>
+    public const int DefaultGenerate = 16;
+
     /// <summary>The acceptance target for "times fewer tokens than none and end-only".</summary>
     public double MinTimesFewer => Quick ? 3 : 5;
 
@@ -199,11 +216,25 @@ internal sealed record BenchOptions(
             args.Option("--model"),
             args.Option("--json"),
             OptionalPositive(args, "--ctx-size"),
-            OptionalPositive(args, "--threads"));
+            OptionalPositive(args, "--threads"),
+            NotNegative("--generate", args.Int("--generate", DefaultGenerate)),
+            args.Option("--suffix-lines") is null ? null : NotNegative("--suffix-lines", args.Int("--suffix-lines", 0)),
+            CursorLine(args.Option("--cursor-line")),
+            args.Option("--per-sync"));
     }
 
     private static int? OptionalPositive(ArgReader args, string name) =>
         args.Option(name) is null ? null : Positive(name, args.Int(name, 0));
+
+    private static bool CursorLine(string? value) => value switch
+    {
+        null or "middle" => true,
+        "prefix" => false,
+        _ => throw new UsageException($"--cursor-line takes middle or prefix, not '{value}'"),
+    };
+
+    private static int NotNegative(string name, int value) =>
+        value >= 0 ? value : throw new UsageException($"{name} must not be negative");
 
     private static int Positive(string name, int value) =>
         value > 0 ? value : throw new UsageException($"{name} must be positive");

@@ -115,7 +115,7 @@ public sealed class ContextPlanBudgetTests
         plan.SetActive("a", 3);
         PlanBuild build = plan.Build();
         Assert.True(build.Tokens.Length <= plan.Budget);
-        Assert.EndsWith("<|fim_prefix|>int<|fim_suffix|> x;\n<|fim_middle|>", Decode(_tok, build), StringComparison.Ordinal);
+        Assert.EndsWith("<|fim_prefix|><|fim_suffix|> x;\n<|fim_middle|>int", Decode(_tok, build), StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { ContextSize = 100, GenerationReserve = 50 }));
         Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { GenerationReserve = 9000 }));
         Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { PlainFileHeader = "no path" }));

@@ -18,10 +18,63 @@ public sealed class ContextPlanLayoutTests
         Assert.Equal(FimLayout.Psm, plan.Layout);
         Assert.Equal(
             "<|repo_name|>workspace\n<|file_sep|>src/a.cs\nint a = 1;\n<|file_sep|>src/b.cs\n"
-            + "<|fim_prefix|>void F()\n{\n    ret<|fim_suffix|>urn;\n}\n<|fim_middle|>",
+            + "<|fim_prefix|>void F()\n{\n<|fim_suffix|>urn;\n}\n<|fim_middle|>    ret",
             Decode(tok, build));
         Assert.Equal(0, build.FirstChanged);
         Assert.Equal(["file:///a", "file:///b"], Order(build));
+    }
+
+    [Fact]
+    public void PsmWithTheCursorLineInThePrefixOnRequest()
+    {
+        var tok = new FakeBpeTokenizer();
+        var plan = new ContextPlan(tok, new ContextSettings { CursorLineInMiddle = false });
+        plan.Open("file:///b", "src/b.cs", "void F()\n{\n    return;\n}\n");
+        plan.SetActive("file:///b", "void F()\n{\n    ret".Length);
+        Assert.EndsWith("<|fim_prefix|>void F()\n{\n    ret<|fim_suffix|>urn;\n}\n<|fim_middle|>", Decode(tok, plan.Build()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TypingOnTheCursorLineChangesOnlyTokensAfterTheMiddleMarker()
+    {
+        var tok = new FakeBpeTokenizer();
+        var plan = new ContextPlan(tok, new ContextSettings());
+        string text = "class C\n{\n    void F()\n    {\n        \n    }\n}\n";
+        int cursor = text.IndexOf("        \n", StringComparison.Ordinal) + 8;
+        plan.Open("a", "a.cs", text);
+        plan.SetActive("a", cursor);
+        PlanBuild before = plan.Build();
+        int middle = before.Tokens.Span.IndexOf(tok.Special.FimMiddle!.Value);
+        foreach (char c in "return x;")
+        {
+            plan.Edit("a", cursor, 0, c.ToString());
+            plan.SetActive("a", ++cursor);
+            PlanBuild build = plan.Build();
+            Assert.True(build.FirstChanged > middle, $"typing '{c}' changed token {build.FirstChanged}, before the middle marker at {middle}");
+        }
+
+        Assert.EndsWith("<|fim_middle|>        return x;", Decode(tok, plan.Build()), StringComparison.Ordinal);
+
+        // Enter moves the cursor to a new line: the finished line joins the prefix, the suffix follows.
+        plan.Edit("a", cursor, 0, "\n        ");
+        plan.SetActive("a", cursor + 9);
+        PlanBuild next = plan.Build();
+        Assert.EndsWith("    {\n        return x;\n<|fim_suffix|>\n    }\n}\n<|fim_middle|>        ", Decode(tok, next), StringComparison.Ordinal);
+        Assert.True(next.FirstChanged < next.Hints.SuffixStart + 1);
+    }
+
+    [Fact]
+    public void AVeryLongLineKeepsTheTextAfterTheMiddleMarkerShort()
+    {
+        var tok = new FakeBpeTokenizer();
+        var plan = new ContextPlan(tok, new ContextSettings { ContextSize = 32_768 });
+        string line = string.Concat(Enumerable.Repeat("a=b;", 300));
+        plan.Open("a", "min.js", line + "\n");
+        plan.SetActive("a", 1000);
+        string planned = Decode(tok, plan.Build());
+        string middle = planned[(planned.IndexOf("<|fim_middle|>", StringComparison.Ordinal) + "<|fim_middle|>".Length)..];
+        Assert.InRange(middle.Length, 1, 256 + 8);
+        Assert.Equal(line[..1000], planned[(planned.IndexOf("<|fim_prefix|>", StringComparison.Ordinal) + "<|fim_prefix|>".Length)..planned.IndexOf("<|fim_suffix|>", StringComparison.Ordinal)] + middle);
     }
 
     [Fact]
@@ -67,7 +120,7 @@ public sealed class ContextPlanLayoutTests
     public void TokenOverridesReplaceDetectedTokens()
     {
         var tok = new FakeBpeTokenizer();
-        var settings = new ContextSettings { TokenOverrides = new FimTokenTexts(Prefix: "<|fim_suffix|>", Suffix: "<|fim_prefix|>") };
+        var settings = new ContextSettings { TokenOverrides = new FimTokenTexts(Prefix: "<|fim_suffix|>", Suffix: "<|fim_prefix|>"), CursorLineInMiddle = false };
         var plan = new ContextPlan(tok, settings);
         plan.Open("a", "a", "ab");
         plan.SetActive("a", 1);
@@ -87,10 +140,25 @@ public sealed class ContextPlanLayoutTests
     }
 
     [Fact]
-    public void HintsPointAtSegmentsCursorLineAndPrefixEnd()
+    public void HintsPointAtTheSuffixMarkerTheCursorLineAndTheEnd()
     {
         var tok = new FakeBpeTokenizer();
         var plan = new ContextPlan(tok, new ContextSettings());
+        plan.Open("b", "b", "first line\nsecond line\n");
+        plan.SetActive("b", "first line\nsec".Length);
+        PlanBuild build = plan.Build();
+        ReadOnlySpan<int> t = build.Tokens.Span;
+        Assert.Equal(tok.Special.FimSuffix, t[build.Hints.SuffixStart]);
+        Assert.EndsWith("<|fim_prefix|>first line\n", Decode(tok, t[..build.Hints.SuffixStart]), StringComparison.Ordinal);
+        Assert.EndsWith("<|fim_middle|>", Decode(tok, t[..build.Hints.CursorLineStart]), StringComparison.Ordinal);
+        Assert.Equal(t.Length, build.Hints.PrefixEnd);
+    }
+
+    [Fact]
+    public void HintsPointAtSegmentsCursorLineAndPrefixEnd()
+    {
+        var tok = new FakeBpeTokenizer();
+        var plan = new ContextPlan(tok, new ContextSettings { CursorLineInMiddle = false });
         plan.Open("a", "a", "alpha\n");
         plan.Open("b", "b", "first line\nsecond line\n");
         plan.SetActive("b", "first line\nsec".Length);

@@ -47,10 +47,27 @@ public sealed class CheckpointPolicyTests
         policy.PlanSaves(new SavePlan(10, 400, 64, 32, hints), [new Checkpoint(10, s_data, 100, 0)], positions);
 
         // The prefix end (345) is kept next to the cursor line start (330): typing lands there.
+        // The ladder behind the cursor line stays inside the active segment (from 290): 310 is a
+        // step of 20 back; 40 back (290) is the segment start, and 80 back is outside the segment.
         // The end (399) and the fill at 100 and 200 stay; 300 is too close to the segment start
         // at 290, 400 is past the end.
         positions.Sort();
-        Assert.Equal([100, 150, 200, 290, 330, 345, 399], positions);
+        Assert.Equal([100, 150, 200, 290, 310, 330, 345, 399], positions);
+    }
+
+    [Fact]
+    public void Ours_ladder_doubles_back_from_the_cursor_line_until_the_interval()
+    {
+        var policy = new HintedCheckpointPolicy(new CheckpointSettings(MaxMemoryMiB: 1, MinSpacingTokens: 256, IntervalTokens: 2048));
+        var hints = new SyncHints([0, 1000], CursorLineStart: 5000, PrefixEnd: 5010);
+        var positions = new List<int>();
+        policy.PlanSaves(new SavePlan(4000, 5100, 512, 512, hints), [], positions);
+
+        // 5000-256 and 5000-512 lie in the range decoded now; 5000-1024 and 5000-2048 lie before it
+        // (kept from earlier or not needed), and a step of 2048 is the interval fill's job (4096).
+        // The last token (5099) is within the spacing of the prefix end.
+        positions.Sort();
+        Assert.Equal([4096, 4488, 4744, 5000, 5010], positions);
     }
 
     [Fact]

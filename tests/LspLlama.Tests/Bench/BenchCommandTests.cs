@@ -35,11 +35,35 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(0, await CommandLine.RunAsync(["bench", "--trace-only", "--trace", a]));
     }
 
+    [Fact]
+    public async Task A_replay_writes_its_layout_generation_and_per_sync_lines()
+    {
+        string code = string.Concat(Enumerable.Repeat("internal static class K\n{\n    public static int Twice(int x) => x * 2;\n}\n", 40));
+        File.WriteAllText(Path.Combine(_dir, "K.cs"), code);
+        File.WriteAllText(Path.Combine(_dir, "L.cs"), code.Replace('K', 'L'));
+        string json = Path.Combine(_dir, "r.json"), perSync = Path.Combine(_dir, "r.csv");
+
+        Assert.Equal(0, await CommandLine.RunAsync(
+            ["bench", "--workspace", _dir, "--syncs", "6", "--context-tokens", "600", "--policies", "none,lspllama",
+             "--generate", "2", "--cursor-line", "prefix", "--threads", "2", "--json", json, "--per-sync", perSync]));
+
+        using System.Text.Json.JsonDocument doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        System.Text.Json.JsonElement model = doc.RootElement.GetProperty("model");
+        Assert.Equal(2, model.GetProperty("generatedPerSync").GetInt32());
+        Assert.Contains("the cursor's line in the prefix", model.GetProperty("layout").GetString(), StringComparison.Ordinal);
+        string[] lines = File.ReadAllLines(perSync);
+        Assert.Equal(ReplayRunner.PerSyncHeader, lines[0]);
+        Assert.Equal(1 + (2 * 6), lines.Length);
+    }
+
     [Theory]
     [InlineData("--policies", "none,fastest")]
     [InlineData("--syncs", "0")]
     [InlineData("--seed", "x")]
     [InlineData("--bogus", "1")]
+    [InlineData("--generate", "-1")]
+    [InlineData("--suffix-lines", "-3")]
+    [InlineData("--cursor-line", "suffix")]
     public async Task A_bad_command_line_is_a_usage_error(string option, string value)
     {
         Assert.Equal(2, await CommandLine.RunAsync(["bench", "--trace-only", "--workspace", _dir, option, value]));

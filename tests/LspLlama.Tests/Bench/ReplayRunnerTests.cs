@@ -57,6 +57,29 @@ public sealed class ReplayRunnerTests
         Assert.Contains("[2/2] end-only: 25/25 syncs", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_per_sync_log_has_a_line_per_policy_and_sync_with_the_events_before_it()
+    {
+        EditTrace trace = Trace();
+        StringWriter log = new();
+        BenchReport report = new ReplayRunner(new RecordingFactory(), perSync: log).Run(trace, ["none", "lspllama"], CancellationToken.None);
+
+        string[] lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(ReplayRunner.PerSyncHeader, lines[0].TrimEnd('\r'));
+        Assert.Equal(1 + (2 * 25), lines.Length);
+        string[][] rows = [.. lines.Skip(1).Select(l => l.TrimEnd('\r').Split(','))];
+        Assert.Equal(report.Policies[0].DecodedTokens, rows.Where(r => r[0] == "none").Sum(r => long.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), rows.Where(r => r[0] == "lspllama").Select(r => r[1]));
+
+        // The events between syncs add up to the trace's events before its last sync, for each policy;
+        // the first sync comes after both files were opened.
+        int lastSync = trace.Events.Count - 1 - trace.Events.Reverse().TakeWhile(e => e is not TraceCompletion).Count();
+        int edits = trace.Events.Take(lastSync).Count(e => e is TraceEdit);
+        Assert.Equal(edits, rows.Where(r => r[0] == "none").Sum(r => int.Parse(r[7], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(edits, rows.Where(r => r[0] == "lspllama").Sum(r => int.Parse(r[7], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal("2", rows[0][9]);
+    }
+
     private sealed class RecordingFactory : IReplayTargetFactory
     {
         public List<RecordingTarget> Created { get; } = [];

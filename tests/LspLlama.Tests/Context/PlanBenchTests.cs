@@ -27,9 +27,10 @@ public sealed class PlanBenchTests
         Assert.True(psm.Exact && spm.Exact);
         Assert.Equal(300, psm.Keystrokes);
         Assert.Equal(["cursor jump", "other-file edit", "typing"], psm.Kinds.Select(k => k.Kind).Order(StringComparer.Ordinal).ToArray());
-        // SPM leaves the suffix in place while typing: the median keystroke re-decodes a few tokens, PSM the suffix window.
+        // SPM leaves the suffix in place while typing, and PSM puts the typed line after the middle
+        // marker: either way the median keystroke re-decodes a few tokens, not the suffix window.
         Assert.True(spm.Kinds.Single(k => k.Kind == "typing").RedecodeP50 < 10);
-        Assert.True(psm.Kinds.Single(k => k.Kind == "typing").RedecodeP50 > 50);
+        Assert.True(psm.Kinds.Single(k => k.Kind == "typing").RedecodeP50 < 10);
 
         string path = Path.Combine(Path.GetTempPath(), $"plan-bench-{Guid.NewGuid():N}.json");
         try

@@ -51,8 +51,10 @@ public sealed class RealTokenizerPropertyTests
         ReadOnlySpan<int> t = build.Tokens.Span;
         if (expected == FimLayout.Psm)
         {
-            Assert.Equal(tokenizer.Special.FimMiddle, t[^1]);
-            Assert.Equal(tokenizer.Special.FimSuffix, t[build.Hints.PrefixEnd]);
+            // <PRE>lines before<SUF>suffix<MID>the cursor's line up to the cursor.
+            Assert.Equal(tokenizer.Special.FimSuffix, t[build.Hints.SuffixStart]);
+            Assert.Equal(tokenizer.Special.FimMiddle, t[build.Hints.CursorLineStart - 1]);
+            Assert.Equal(t.Length, build.Hints.PrefixEnd);
         }
         else
         {

@@ -36,4 +36,18 @@ public sealed class SettingsBinderTests
         Assert.Equal(previous, settings);
         Assert.Single(problems.Warnings);
     }
+
+    [Fact]
+    public void The_cursor_line_placement_binds_and_a_non_boolean_warns()
+    {
+        SettingsProblems problems = new();
+        ServerSettings off = SettingsBinder.Apply(ServerSettings.Default, JsonDocument.Parse("""{"context":{"cursorLineInMiddle":false}}""").RootElement, problems);
+        Assert.True(ServerSettings.Default.Context.Plan.CursorLineInMiddle);
+        Assert.False(off.Context.Plan.CursorLineInMiddle);
+        Assert.Empty(problems.Warnings);
+
+        ServerSettings kept = SettingsBinder.Apply(off, JsonDocument.Parse("""{"context":{"cursorLineInMiddle":"yes"}}""").RootElement, problems);
+        Assert.False(kept.Context.Plan.CursorLineInMiddle);
+        Assert.Contains("context.cursorLineInMiddle", Assert.Single(problems.Warnings), StringComparison.Ordinal);
+    }
 }

@@ -24,6 +24,22 @@ internal readonly struct SettingReader(string sectionName, JsonElement section, 
         return current;
     }
 
+    public bool Bool(string key, bool current)
+    {
+        if (!section.TryGetProperty(key, out JsonElement value))
+        {
+            return current;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        problems.Warn($"{sectionName}.{key}: '{value}' is not true or false; kept {(current ? "true" : "false")}");
+        return current;
+    }
+
     public double Double(string key, double current, double min, double max)
     {
         if (!section.TryGetProperty(key, out JsonElement value))

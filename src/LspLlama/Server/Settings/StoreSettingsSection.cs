@@ -23,19 +23,8 @@ internal sealed class StoreSettingsSection : ISettingsSection
     public ServerSettings Bind(ServerSettings current, JsonElement section, SettingsProblems problems)
     {
         StoreSection store = current.Store;
-        if (section.TryGetProperty("enabled", out JsonElement enabled))
-        {
-            if (enabled.ValueKind is JsonValueKind.True or JsonValueKind.False)
-            {
-                store = store with { Enabled = enabled.GetBoolean() };
-            }
-            else
-            {
-                problems.Warn($"store.enabled: '{enabled}' is not true or false; kept {store.Enabled}");
-            }
-        }
-
-        store = store with { Directory = new SettingReader(Name, section, problems).String("directory", store.Directory) };
+        var reader = new SettingReader(Name, section, problems);
+        store = store with { Enabled = reader.Bool("enabled", store.Enabled), Directory = reader.String("directory", store.Directory) };
         if (section.TryGetProperty("maxDiskMiB", out JsonElement max))
         {
             if (max.ValueKind == JsonValueKind.Number && max.TryGetInt64(out long mib) && mib >= 0 && mib <= MaxDiskMiBLimit)
