@@ -4,8 +4,9 @@ namespace LspLlama.Core.Context;
 public enum FimLayout
 {
     /// <summary>
-    /// SPM for vocabularies of models trained on it (Codestral's <c>[PREFIX]</c>, StarCoder's <c>&lt;fim_prefix&gt;</c>),
-    /// PSM for other FIM vocabularies, prefix-only without FIM tokens.
+    /// SPM for Codestral's <c>[PREFIX]</c> vocabulary (trained on SPM only) and for StarCoder's
+    /// <c>&lt;fim_prefix&gt;</c> when <see cref="ContextSettings.CursorLineInMiddle"/> is off, PSM for other
+    /// FIM vocabularies, prefix-only without FIM tokens.
     /// </summary>
     Auto,
 

@@ -48,10 +48,12 @@ internal sealed class PromptTemplate
         FimLayout layout = settings.Layout switch
         {
             FimLayout.Auto when !hasFim => FimLayout.PrefixOnly,
-            // SPM where the model was trained on it: Codestral ([PREFIX]) and the BigCode family
-            // (StarCoder/StarCoder2 <fim_prefix>, half of their FIM samples were SPM). Qwen2.5-Coder
-            // (<|fim_prefix|>), DeepSeek-Coder and others were trained on PSM only.
-            FimLayout.Auto => codestral || IsText(tokenizer, pre!.Value, "<fim_prefix>") ? FimLayout.Spm : FimLayout.Psm,
+            // Codestral ([PREFIX]) was trained on SPM only. The BigCode family (StarCoder/StarCoder2
+            // <fim_prefix>, half of their FIM samples SPM) gets PSM with the cursor's line after the
+            // middle marker: a keystroke costs the same as in SPM, a cursor jump the suffix window
+            // instead of the whole active prefix (bench-plan), and SPM only without that placement.
+            // Qwen2.5-Coder (<|fim_prefix|>), DeepSeek-Coder and others were trained on PSM only.
+            FimLayout.Auto => codestral || (!settings.CursorLineInMiddle && IsText(tokenizer, pre!.Value, "<fim_prefix>")) ? FimLayout.Spm : FimLayout.Psm,
             FimLayout.PrefixOnly => FimLayout.PrefixOnly,
             _ when !hasFim => throw new ArgumentException(
                 $"layout {settings.Layout} needs FIM prefix, suffix and middle tokens; the vocabulary has none (set the token texts to override)"),

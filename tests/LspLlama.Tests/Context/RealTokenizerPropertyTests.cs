@@ -36,25 +36,33 @@ public sealed class RealTokenizerPropertyTests
     }
 
     [SharedVocabTheory]
-    [InlineData("ggml-vocab-starcoder.gguf", FimLayout.Spm)]
-    [InlineData("ggml-vocab-deepseek-coder.gguf", FimLayout.Psm)]
-    public void PlanUsesTheVocabularysFimTokens(string file, FimLayout expected)
+    [InlineData("ggml-vocab-starcoder.gguf", FimLayout.Psm, true)]
+    [InlineData("ggml-vocab-starcoder.gguf", FimLayout.Spm, false)]
+    [InlineData("ggml-vocab-deepseek-coder.gguf", FimLayout.Psm, true)]
+    [InlineData("ggml-vocab-deepseek-coder.gguf", FimLayout.Psm, false)]
+    public void PlanUsesTheVocabularysFimTokens(string file, FimLayout expected, bool cursorLineInMiddle)
     {
         using LLamaWeights weights = LoadVocab(SharedVocab.PathOf(file));
         var tokenizer = new LlamaTokenizer(weights.NativeHandle);
-        var plan = new ContextPlan(tokenizer, new ContextSettings());
+        var plan = new ContextPlan(tokenizer, new ContextSettings { CursorLineInMiddle = cursorLineInMiddle });
         plan.Open("a", "a.cs", "int a = 1;\n");
         plan.Open("b", "b.cs", "int main() {}\n");
         plan.SetActive("b", "int main() {".Length);
         PlanBuild build = plan.Build();
         Assert.Equal(expected, plan.Layout);
         ReadOnlySpan<int> t = build.Tokens.Span;
-        if (expected == FimLayout.Psm)
+        if (expected == FimLayout.Psm && cursorLineInMiddle)
         {
             // <PRE>lines before<SUF>suffix<MID>the cursor's line up to the cursor.
             Assert.Equal(tokenizer.Special.FimSuffix, t[build.Hints.SuffixStart]);
             Assert.Equal(tokenizer.Special.FimMiddle, t[build.Hints.CursorLineStart - 1]);
             Assert.Equal(t.Length, build.Hints.PrefixEnd);
+        }
+        else if (expected == FimLayout.Psm)
+        {
+            // <PRE>prefix up to the cursor<SUF>suffix<MID>.
+            Assert.Equal(tokenizer.Special.FimMiddle, t[^1]);
+            Assert.Equal(tokenizer.Special.FimSuffix, t[build.Hints.PrefixEnd]);
         }
         else
         {
