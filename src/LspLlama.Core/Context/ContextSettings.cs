@@ -52,7 +52,9 @@ public sealed record ContextSettings
     /// PSM only: the cursor's line up to the cursor follows the middle marker instead of ending the
     /// prefix (<c>&lt;PRE&gt;…lines before&lt;SUF&gt;suffix&lt;MID&gt;typed part of the line</c>), so a
     /// keystroke changes only the last tokens and never re-decodes the suffix window. The prefix
-    /// then ends at a line start, the model reads the typed part as the start of its own middle.
+    /// then ends at the token boundary at or before the line start (a tokenizer that merges a line
+    /// break with the indentation after it moves that break after the marker too); the model reads
+    /// the text after the marker as the start of its own middle.
     /// </summary>
     public bool CursorLineInMiddle { get; init; } = true;
 

@@ -25,11 +25,11 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
         // cursor's line start and the prefix end are both taken even when close together: typing
         // lands right at the prefix end when the typed character starts a new token, and at the
         // line start's side when it merges with the token before the cursor.
-        Consider(plan, newestKept, positions, first, hints.CursorLineStart);
-
-        // When the cursor ends the sequence (its line follows the middle marker), the last token
-        // stands for it: a keystroke changes the sequence from there or from the token before.
-        Consider(plan, newestKept, positions, first, Math.Min(hints.PrefixEnd, plan.To - 1), exempt: true);
+        // With the cursor's line after the middle marker that line's start is close to the suffix
+        // marker (a suffix window apart), so it is exempt from the spacing too.
+        bool lineAfterMiddle = hints.SuffixStart >= 0;
+        Consider(plan, newestKept, positions, first, hints.CursorLineStart, exempt: lineAfterMiddle);
+        Consider(plan, newestKept, positions, first, CursorToken(hints, plan.To), exempt: true);
 
         // With the cursor's line after the middle marker, moving to another line changes the
         // sequence from the suffix marker: a checkpoint there re-decodes only the suffix window.
@@ -80,13 +80,13 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
         // Over budget: find the cheapest checkpoint to lose among the kept ones and the candidate
         // (index kept.Count). Losing checkpoint c between neighbours p and n makes an edit in
         // [c, n) roll back to p: (c - p) extra tokens for a share (n - c) of the edits.
-        (int hotFrom, int hotTo) = HotRange(plan.Hints, kept, position);
+        int[] hot = HotPositions(plan.Hints, kept, position, plan.To);
         int victim = -1;
         long victimCost = long.MaxValue;
         for (int i = 0; i <= kept.Count; i++)
         {
             int p = i < kept.Count ? kept[i].Position : position;
-            if (p >= hotFrom && p <= hotTo)
+            if (Array.IndexOf(hot, p) >= 0)
             {
                 continue;
             }
@@ -105,28 +105,38 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
     }
 
     /// <summary>
-    /// The hot checkpoints: the newest at or before the cursor's line start (typing rolls back
-    /// there; the suffix marker when the line follows the middle marker) and any between it and the
-    /// prefix end. Empty without a cursor hint.
+    /// Where the cursor is as a checkpoint position: the prefix end, or the last token when the
+    /// cursor's line follows the middle marker and the cursor ends the sequence (a keystroke then
+    /// changes the last token or appends after it).
     /// </summary>
-    private static (int From, int To) HotRange(SyncHints hints, IReadOnlyList<Checkpoint> kept, int candidate)
+    private static int CursorToken(SyncHints hints, int to) =>
+        hints.SuffixStart >= 0 && hints.PrefixEnd == to ? to - 1 : hints.PrefixEnd;
+
+    /// <summary>
+    /// The hot checkpoints, never evicted: the newest at or before the cursor's line start (the
+    /// suffix marker when the line follows the middle marker), and those exactly at the line start,
+    /// the suffix marker and the cursor. Older ones near the cursor, left by earlier keystrokes,
+    /// are not hot: they are the cheapest to lose. None without a cursor hint.
+    /// </summary>
+    private static int[] HotPositions(SyncHints hints, IReadOnlyList<Checkpoint> kept, int candidate, int to)
     {
-        int lineStart = hints.SuffixStart >= 0 ? Math.Min(hints.SuffixStart, hints.CursorLineStart) : hints.CursorLineStart;
-        if (lineStart < 0)
+        int anchor = hints.SuffixStart >= 0 ? Math.Min(hints.SuffixStart, hints.CursorLineStart) : hints.CursorLineStart;
+        if (anchor < 0)
         {
-            return (int.MaxValue, int.MinValue);
+            return [];
         }
 
-        int from = candidate <= lineStart ? candidate : -1;
-        for (int i = kept.Count - 1; i >= 0 && from < 0; i--)
+        int newest = candidate <= anchor ? candidate : -1;
+        for (int i = kept.Count - 1; i >= 0; i--)
         {
-            if (kept[i].Position <= lineStart)
+            if (kept[i].Position <= anchor)
             {
-                from = kept[i].Position;
+                newest = Math.Max(newest, kept[i].Position);
+                break;
             }
         }
 
-        return (from < 0 ? lineStart : from, Math.Max(lineStart, hints.PrefixEnd));
+        return [newest, hints.CursorLineStart, hints.SuffixStart, CursorToken(hints, to)];
     }
 
     private void Consider(in SavePlan plan, int newestKept, List<int> positions, int first, int p, bool exempt = false)

@@ -82,7 +82,9 @@ internal sealed class ModelSession
             return Finish(ref figures, cancelled: false);
         }
 
-        // Logits come from decoding, so at least the last token is decoded again.
+        // Logits come from decoding, so at least the last token is decoded again: no rollback can
+        // do with less (the previous completion's tokens are held after it, or the logits are stale).
+        figures.Ideal = Math.Max(figures.Ideal, 1);
         int from = RollBack(Math.Min(common, desired.Length - 1), ref figures);
         figures.Kept = from;
         return DecodeFrom(desired, from, hints, ref figures, cancellationToken);

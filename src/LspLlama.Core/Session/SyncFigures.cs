@@ -7,7 +7,7 @@ namespace LspLlama.Core.Session;
 /// <param name="Kept">Tokens kept after the rollback (where decoding started).</param>
 /// <param name="RestoredFrom">Checkpoint position restored, -1 when no checkpoint was restored.</param>
 /// <param name="Decoded">Tokens decoded by this sync.</param>
-/// <param name="Ideal">Tokens after the first changed token: the least any rollback could decode.</param>
+/// <param name="Ideal">Tokens after the first changed token (at least one when logits must be made): the least any rollback could decode.</param>
 /// <param name="CheckpointsSaved">Checkpoints saved by this sync.</param>
 /// <param name="CheckpointCount">Checkpoints kept after the sync.</param>
 /// <param name="CheckpointBytes">Memory those checkpoints hold.</param>

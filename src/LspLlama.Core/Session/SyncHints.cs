@@ -6,8 +6,10 @@ namespace LspLlama.Core.Session;
 /// an edit there rolls back to a nearby checkpoint instead of re-decoding from far away.
 /// </summary>
 /// <param name="SegmentStarts">First token of each segment (edits in other files land there).</param>
-/// <param name="CursorLineStart">First token of the cursor's line in the active document (typing lands there).</param>
-/// <param name="PrefixEnd">Index just after the FIM prefix, i.e. where the cursor is in the sequence.</param>
+/// <param name="CursorLineStart">First token of the cursor's line in the active document (typing lands there);
+/// when the line follows the middle marker, the first token after that marker.</param>
+/// <param name="PrefixEnd">Where the cursor is in the sequence: just after the FIM prefix, or the end of
+/// the sequence when the cursor's line follows the middle marker (and in SPM).</param>
 /// <param name="SuffixStart">The suffix marker when the cursor's line follows the middle marker: moving
 /// to another line changes the sequence from there (-1: no such layout).</param>
 public sealed record SyncHints(IReadOnlyList<int> SegmentStarts, int CursorLineStart, int PrefixEnd, int SuffixStart = -1)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using LspLlama.Bench;
 using LspLlama.Core.Bench;
+using LspLlama.Core.Context;
 using LspLlama.Models;
 
 namespace LspLlama.Cli;
@@ -217,7 +218,7 @@ internal sealed record BenchOptions(
             args.Option("--json"),
             OptionalPositive(args, "--ctx-size"),
             OptionalPositive(args, "--threads"),
-            NotNegative("--generate", args.Int("--generate", DefaultGenerate)),
+            Generated(args.Int("--generate", DefaultGenerate)),
             args.Option("--suffix-lines") is null ? null : NotNegative("--suffix-lines", args.Int("--suffix-lines", 0)),
             CursorLine(args.Option("--cursor-line")),
             args.Option("--per-sync"));
@@ -225,6 +226,13 @@ internal sealed record BenchOptions(
 
     private static int? OptionalPositive(ArgReader args, string name) =>
         args.Option(name) is null ? null : Positive(name, args.Int(name, 0));
+
+    /// <summary>The plan leaves the generation reserve free; more generated tokens could overflow the context.</summary>
+    private static int Generated(int value)
+    {
+        int reserve = new ContextSettings().GenerationReserve;
+        return value >= 0 && value <= reserve ? value : throw new UsageException($"--generate must be in [0, {reserve}] (the plan's generation reserve)");
+    }
 
     private static bool CursorLine(string? value) => value switch
     {

@@ -268,7 +268,8 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         _lastPlan = new PlanStatus(
             [.. build.Segments.Select(s => new SegmentStatus(s.Uri, s.Start, s.Length, s.Active))],
             build.Hints.CursorLineStart,
-            build.Hints.PrefixEnd);
+            build.Hints.PrefixEnd,
+            build.Hints.SuffixStart);
         RunHook("restoring a stored session", h => h.BeforeSync(model, build.Tokens));
         int pending = build.Tokens.Length - model.Session.Held.CommonPrefixLength(build.Tokens.Span);
         if (pending >= services.Settings.Current.Completion.ProgressMinTokens && !Closing)

@@ -62,8 +62,9 @@ internal sealed record GenerationStatus(int Tokens, double Ms, string? StopReaso
 
 /// <summary>The last planned sequence: one entry per segment, and where the cursor's line starts.</summary>
 /// <param name="CursorLineToken">Index of the first token of the cursor's line, -1 without an active document.</param>
-/// <param name="PrefixEndToken">Index just after the FIM prefix (where the cursor is), -1 without an active document.</param>
-internal sealed record PlanStatus(IReadOnlyList<SegmentStatus> Segments, int CursorLineToken, int PrefixEndToken);
+/// <param name="PrefixEndToken">Where the cursor is: just after the FIM prefix, or the end when the cursor's line follows the middle marker; -1 without an active document.</param>
+/// <param name="SuffixStartToken">The suffix marker when the cursor's line follows the middle marker, else -1.</param>
+internal sealed record PlanStatus(IReadOnlyList<SegmentStatus> Segments, int CursorLineToken, int PrefixEndToken, int SuffixStartToken);
 
 internal sealed record SegmentStatus(string Uri, int Start, int Tokens, bool Active);
 

@@ -71,6 +71,25 @@ public sealed class CheckpointPolicyTests
     }
 
     [Fact]
+    public void Ours_with_the_cursor_line_after_the_middle_marker_keeps_its_start_and_the_last_token()
+    {
+        var policy = new HintedCheckpointPolicy(new CheckpointSettings(MaxMemoryMiB: 1, MinSpacingTokens: 256, IntervalTokens: 2048));
+        var hints = new SyncHints([0, 100], CursorLineStart: 520, PrefixEnd: 530, SuffixStart: 400);
+        var positions = new List<int>();
+        policy.PlanSaves(new SavePlan(500, 530, 512, 512, hints), [], positions);
+
+        // Both within the spacing of each other: the line's start after the marker and the last token.
+        positions.Sort();
+        Assert.Equal([520, 529], positions);
+
+        // Over budget, the checkpoint an earlier keystroke left at the old last token goes first;
+        // the suffix marker, the line start and the new last token are hot.
+        byte[] quarter = new byte[256 * 1024];
+        Checkpoint[] kept = [new(100, quarter, 1, 0), new(400, quarter, 1, 1), new(520, quarter, 1, 2), new(525, quarter, 1, 3)];
+        Assert.Equal(Admission.Evict(3), policy.Admit(new SavePlan(500, 530, 512, 512, hints), kept, 529, quarter.Length));
+    }
+
+    [Fact]
     public void Ours_over_budget_drops_the_cheapest_checkpoint_but_never_the_one_before_the_cursor_line()
     {
         // Budget 1 MiB = four 256 KiB checkpoints; the fifth needs one to go.
@@ -83,9 +102,13 @@ public sealed class CheckpointPolicyTests
         // Losing 200 costs (200-100)*(210-200) = 1000, less than any other.
         Assert.Equal(Admission.Evict(1), policy.Admit(plan, kept, 700, quarter.Length));
 
-        // Losing 500 would cost least, (500-300)*(510-500), but it and 510 are hot (at the cursor line).
+        // Losing 500 would cost least, (500-300)*(520-500), but it is the newest before the cursor's
+        // line and the candidate is at the prefix end: both hot.
         Checkpoint[] hotIsCheapest = [new(100, quarter, 1, 0), new(200, quarter, 1, 1), new(300, quarter, 1, 2), new(500, quarter, 1, 3)];
-        Assert.Equal(Admission.Evict(0), policy.Admit(plan, hotIsCheapest, 510, quarter.Length));
+        Assert.Equal(Admission.Evict(0), policy.Admit(plan, hotIsCheapest, 520, quarter.Length));
+
+        // One between the line start and the prefix end (an earlier keystroke's cursor) is not hot.
+        Assert.Equal(Admission.Skip, policy.Admit(plan, hotIsCheapest, 510, quarter.Length));
 
         // A candidate that protects little (the token before the end) is skipped rather than evict.
         Checkpoint[] hot = [new(100, quarter, 1, 0), new(200, quarter, 1, 1), new(300, quarter, 1, 2), new(500, quarter, 1, 3)];

@@ -62,6 +62,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--seed", "x")]
     [InlineData("--bogus", "1")]
     [InlineData("--generate", "-1")]
+    [InlineData("--generate", "257")]
     [InlineData("--suffix-lines", "-3")]
     [InlineData("--cursor-line", "suffix")]
     public async Task A_bad_command_line_is_a_usage_error(string option, string value)
