@@ -13,12 +13,18 @@ public sealed class BenchCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>A two-file workspace: K.cs and L.cs, each a small class repeated.</summary>
+    private void WriteTwoClasses(int repeats)
+    {
+        string code = string.Concat(Enumerable.Repeat("internal static class K\n{\n    public static int Twice(int x) => x * 2;\n}\n", repeats));
+        File.WriteAllText(Path.Combine(_dir, "K.cs"), code);
+        File.WriteAllText(Path.Combine(_dir, "L.cs"), code.Replace('K', 'L'));
+    }
+
     [Fact]
     public async Task Trace_only_writes_a_valid_trace_that_the_same_seed_reproduces()
     {
-        string code = string.Concat(Enumerable.Repeat("internal static class K\n{\n    public static int Twice(int x) => x * 2;\n}\n", 200));
-        File.WriteAllText(Path.Combine(_dir, "K.cs"), code);
-        File.WriteAllText(Path.Combine(_dir, "L.cs"), code.Replace('K', 'L'));
+        WriteTwoClasses(repeats: 200);
         string a = Path.Combine(_dir, "a.trace"), b = Path.Combine(_dir, "b.trace");
 
         string[] common = ["bench", "--trace-only", "--workspace", _dir, "--syncs", "30", "--context-tokens", "2000", "--seed", "5"];
@@ -38,9 +44,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public async Task A_replay_writes_its_layout_generation_and_per_sync_lines()
     {
-        string code = string.Concat(Enumerable.Repeat("internal static class K\n{\n    public static int Twice(int x) => x * 2;\n}\n", 40));
-        File.WriteAllText(Path.Combine(_dir, "K.cs"), code);
-        File.WriteAllText(Path.Combine(_dir, "L.cs"), code.Replace('K', 'L'));
+        WriteTwoClasses(repeats: 40);
         string json = Path.Combine(_dir, "r.json"), perSync = Path.Combine(_dir, "r.csv");
 
         Assert.Equal(0, await CommandLine.RunAsync(
