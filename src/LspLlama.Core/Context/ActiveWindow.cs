@@ -47,7 +47,8 @@ internal static class ActiveWindow
 
         int prefixBudget = budget - fixedCount - suffix.Length;
         bool split = layout == FimLayout.Psm && settings.CursorLineInMiddle;
-        int t = seg.BoundaryAtOrBefore(split ? MiddleStart(text, cursor) : cursor);
+        int lineStart = text[..cursor].LastIndexOf('\n') + 1;
+        int t = seg.BoundaryAtOrBefore(split ? MiddleStart(lineStart, cursor) : cursor);
         (int s, int bodyEnd, int[] tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);
         if (doc.PrefixStart > cursor || bodyEnd - s + tail.Length > prefixBudget)
         {
@@ -67,7 +68,6 @@ internal static class ActiveWindow
             }
         }
 
-        int lineStart = text[..cursor].LastIndexOf('\n') + 1;
         int lineToken = Math.Clamp(seg.TokenAtChar(lineStart), s, bodyEnd);
         int count = fixedCount + suffix.Length + (bodyEnd - s) + tail.Length;
         return new ActiveLayout(count, s, bodyEnd, tail, suffix, lineToken, split);
@@ -81,11 +81,8 @@ internal static class ActiveWindow
     /// (minified code) the last multiple of <see cref="MaxMiddleChars"/> past it, so the run after the
     /// marker stays short and stays put while the user types.
     /// </summary>
-    private static int MiddleStart(ReadOnlySpan<char> text, int cursor)
-    {
-        int lineStart = text[..cursor].LastIndexOf('\n') + 1;
-        return lineStart + ((cursor - lineStart) / MaxMiddleChars * MaxMiddleChars);
-    }
+    private static int MiddleStart(int lineStart, int cursor) =>
+        lineStart + ((cursor - lineStart) / MaxMiddleChars * MaxMiddleChars);
 
     /// <summary>Document tokens from the first boundary at or after <paramref name="start"/> to boundary t, then the tail to the cursor.</summary>
     private static (int BodyStart, int BodyEnd, int[] Tail) Prefix(DocumentState doc, ITokenizer tokenizer, int start, int t, int cursor)

@@ -27,8 +27,7 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
         // line start's side when it merges with the token before the cursor.
         // With the cursor's line after the middle marker that line's start is close to the suffix
         // marker (a suffix window apart), so it is exempt from the spacing too.
-        bool lineAfterMiddle = hints.SuffixStart >= 0;
-        Consider(plan, newestKept, positions, first, hints.CursorLineStart, exempt: lineAfterMiddle);
+        Consider(plan, newestKept, positions, first, hints.CursorLineStart, exempt: hints.CursorLineAfterMiddle);
         Consider(plan, newestKept, positions, first, CursorToken(hints, plan.To), exempt: true);
 
         // With the cursor's line after the middle marker, moving to another line changes the
@@ -40,7 +39,7 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
         }
 
         // A jump back by d tokens then rolls back at most about 2d, not up to a whole interval.
-        int textEnd = hints.SuffixStart >= 0 ? hints.SuffixStart : hints.CursorLineStart;
+        int textEnd = hints.CursorLineAfterMiddle ? hints.SuffixStart : hints.CursorLineStart;
         if (textEnd >= 0 && hints.SegmentStarts.Count > 0)
         {
             int activeStart = hints.SegmentStarts[^1];
@@ -110,7 +109,7 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
     /// changes the last token or appends after it).
     /// </summary>
     private static int CursorToken(SyncHints hints, int to) =>
-        hints.SuffixStart >= 0 && hints.PrefixEnd == to ? to - 1 : hints.PrefixEnd;
+        hints.CursorLineAfterMiddle && hints.PrefixEnd == to ? to - 1 : hints.PrefixEnd;
 
     /// <summary>
     /// The hot checkpoints, never evicted: the newest at or before the cursor's line start (the
@@ -120,7 +119,7 @@ internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : IChe
     /// </summary>
     private static int[] HotPositions(SyncHints hints, IReadOnlyList<Checkpoint> kept, int candidate, int to)
     {
-        int anchor = hints.SuffixStart >= 0 ? Math.Min(hints.SuffixStart, hints.CursorLineStart) : hints.CursorLineStart;
+        int anchor = hints.CursorLineAfterMiddle ? Math.Min(hints.SuffixStart, hints.CursorLineStart) : hints.CursorLineStart;
         if (anchor < 0)
         {
             return [];

@@ -14,6 +14,9 @@ namespace LspLlama.Core.Session;
 /// to another line changes the sequence from there (-1: no such layout).</param>
 public sealed record SyncHints(IReadOnlyList<int> SegmentStarts, int CursorLineStart, int PrefixEnd, int SuffixStart = -1)
 {
+    /// <summary>The cursor's line follows the middle marker (there is a suffix marker to keep).</summary>
+    public bool CursorLineAfterMiddle => SuffixStart >= 0;
+
     /// <summary>No hints: the policy falls back to evenly spaced checkpoints.</summary>
     public static SyncHints None { get; } = new([], -1, -1);
 }
