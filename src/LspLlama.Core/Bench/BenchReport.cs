@@ -25,7 +25,8 @@ public sealed record BenchTraceInfo(
     int Syncs,
     int Files,
     int MaxContextTokens,
-    TraceMix Mix)
+    TraceMix Mix,
+    double? RecencyDecay = null)
 {
     public static BenchTraceInfo Of(EditTrace trace, int maxContextTokens) => new(
         trace.Header.Source,
@@ -35,7 +36,8 @@ public sealed record BenchTraceInfo(
         trace.CompletionCount,
         trace.Events.OfType<TraceOpen>().Select(o => o.Uri).Distinct(StringComparer.Ordinal).Count(),
         maxContextTokens,
-        TraceMix.Of(trace));
+        TraceMix.Of(trace),
+        trace.Header.Generator?.RecencyDecay);
 }
 
 /// <summary>Everything a bench run reports: printed as a table, written as JSON with `--json`.</summary>

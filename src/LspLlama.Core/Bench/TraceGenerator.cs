@@ -72,6 +72,9 @@ public sealed class TraceGenerator
         public int Cursor { get; set; }
 
         public string NewLine => Text.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+
+        /// <summary>When the user last opened, focused or edited it: the most-recently-used rank.</summary>
+        public long LastUsed { get; set; }
     }
 
     /// <summary>The state of one generation run.</summary>
@@ -85,6 +88,7 @@ public sealed class TraceGenerator
         private readonly List<(SourceFile File, int Version)> _closed = [];
         private readonly List<string> _corpus;
         private Doc _active = null!;
+        private long _useClock;
         private int _completions;
         private int _keysSinceCompletion;
         private int _completionGap;
@@ -209,7 +213,7 @@ public sealed class TraceGenerator
 
         private Doc OpenDoc(SourceFile file, int version)
         {
-            Doc doc = new(file, version);
+            Doc doc = new(file, version) { LastUsed = ++_useClock };
             _open.Add(doc);
             _events.Add(new TraceOpen(file.Uri, file.LanguageId, version, file.Text));
             return doc;
@@ -217,7 +221,37 @@ public sealed class TraceGenerator
 
         private TracePosition Pos(Doc doc, int offset) => doc.Text.PositionOf(offset);
 
-        private void Focus(Doc doc) => _events.Add(new TraceFocus(doc.File.Uri, Pos(doc, doc.Cursor)));
+        private void Focus(Doc doc)
+        {
+            doc.LastUsed = ++_useClock;
+            _events.Add(new TraceFocus(doc.File.Uri, Pos(doc, doc.Cursor)));
+        }
+
+        /// <summary>Another open file, the k-th most recently used with weight RecencyDecay^k.</summary>
+        private Doc PickRecent(List<Doc> others)
+        {
+            others.Sort((a, b) => b.LastUsed.CompareTo(a.LastUsed));
+            double decay = Options.RecencyDecay;
+            double total = 0, weight = 1;
+            for (int k = 0; k < others.Count; k++, weight *= decay)
+            {
+                total += weight;
+            }
+
+            double roll = _random.NextDouble() * total;
+            weight = 1;
+            for (int k = 0; k < others.Count - 1; k++, weight *= decay)
+            {
+                if (roll < weight)
+                {
+                    return others[k];
+                }
+
+                roll -= weight;
+            }
+
+            return others[^1];
+        }
 
         private void Complete()
         {
@@ -233,6 +267,7 @@ public sealed class TraceGenerator
             TraceRange range = new(Pos(doc, start), Pos(doc, end));
             doc.Text.Replace(start, end, text);
             doc.Version++;
+            doc.LastUsed = ++_useClock;
             _events.Add(new TraceEdit(doc.File.Uri, doc.Version, [new TraceChange(range, text)]));
 
             // Keep the document's cursor on the same character when the edit lands before it.
@@ -387,7 +422,7 @@ public sealed class TraceGenerator
                 return;
             }
 
-            _active = _random.Pick(others);
+            _active = PickRecent(others);
             if (_active.Cursor == 0)
             {
                 _active.Cursor = RandomOffset(_active);
@@ -406,7 +441,7 @@ public sealed class TraceGenerator
 
             // An edit the user makes elsewhere (a rename, a fix in a split view, a formatter): one
             // change somewhere in another open file, which invalidates everything after that file.
-            Doc doc = _random.Pick(others);
+            Doc doc = PickRecent(others);
             int line = _random.Next(doc.Text.LineCount);
             int start = doc.Text.Offset(new TracePosition(line, 0));
             if (_random.Chance(0.5))

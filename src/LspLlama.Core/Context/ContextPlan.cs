@@ -6,9 +6,15 @@ namespace LspLlama.Core.Context;
 
 /// <summary>
 /// Turns the open documents, the active one and its cursor into the token sequence the model sees:
-/// a preamble, one segment per other document ordered by last edit (oldest first), then the active
-/// document in its FIM layout. Offsets are UTF-16 chars; nothing here knows LSP.
+/// a preamble, one segment per other document ordered by last use (edit or focus, oldest first),
+/// then the active document in its FIM layout. Offsets are UTF-16 chars; nothing here knows LSP.
 /// </summary>
+/// <remarks>
+/// The order decides what a rollback costs: a change re-decodes everything after the first changed
+/// document. Most-recently-used order puts the files a user goes back to (the previous file, the
+/// definition just visited) at the end, so returning to one costs the few files after it, not the
+/// whole context; files untouched for long drift to the front, where they stay put.
+/// </remarks>
 /// <remarks>Not thread-safe: one owner (the server's main loop) feeds it edits and builds plans.</remarks>
 public sealed class ContextPlan
 {
@@ -16,6 +22,7 @@ public sealed class ContextPlan
     private readonly ContextSettings _settings;
     private readonly PromptTemplate _template;
     private readonly Dictionary<string, DocumentState> _documents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DocumentState> _closed = new(StringComparer.Ordinal);
     private readonly List<DocumentState> _order = [];
     private readonly int[] _preamble;
     private readonly int[] _plainSeparator;
@@ -57,6 +64,9 @@ public sealed class ContextPlan
     /// <summary>PSM: the cursor's line follows the middle marker (see <see cref="ContextSettings.CursorLineInMiddle"/>).</summary>
     public bool CursorLineInMiddle => _settings.CursorLineInMiddle;
 
+    /// <summary>Closed files stay in the plan as context (see <see cref="ContextSettings.KeepClosedFiles"/>).</summary>
+    public bool KeepsClosedFiles => _settings.KeepClosedFiles;
+
     /// <summary>Lines after the cursor's line in the suffix window.</summary>
     public int SuffixLines { get; }
 
@@ -77,11 +87,30 @@ public sealed class ContextPlan
         return tokens.Tokens.SequenceEqual(_tokenizer.Tokenize(tokens.GetText()));
     }
 
+    /// <summary>Closed files the plan still holds as context (see <see cref="ContextSettings.KeepClosedFiles"/>).</summary>
+    public int KeptClosedCount => _closed.Count;
+
+    /// <summary>
+    /// Opens a document. A closed file the plan still holds is taken back in its place: unchanged, it
+    /// costs nothing; changed on disk meanwhile, only the changed span is applied, as an edit.
+    /// </summary>
     public void Open(string uri, string path, string text)
     {
         if (_documents.ContainsKey(uri))
         {
             throw new ArgumentException($"document already open: {uri}");
+        }
+
+        if (_closed.Remove(uri, out DocumentState? kept) && kept.Path == path)
+        {
+            _documents.Add(uri, kept);
+            ApplyAsOneEdit(kept, text);
+            return;
+        }
+
+        if (kept is not null)
+        {
+            _order.Remove(kept);
         }
 
         var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), ++_clock);
@@ -95,28 +124,39 @@ public sealed class ContextPlan
         DocumentState doc = Get(uri);
         int first = doc.Tokens.Apply(start, removedLength, insertedText);
         doc.ShiftAnchors(start, removedLength, insertedText.Length);
-        if (doc.Stamp != _clock)
-        {
-            doc.Stamp = ++_clock;
-            _order.Remove(doc);
-            _order.Add(doc);
-        }
-
+        Touch(doc);
         return first;
     }
 
+    /// <summary>
+    /// Closes a document. With <see cref="ContextSettings.KeepClosedFiles"/> its segment stays where it
+    /// is, as context, until the budget evicts it; otherwise everything after it is re-decoded.
+    /// </summary>
     public void Close(string uri)
     {
         DocumentState doc = Get(uri);
         _documents.Remove(uri);
-        _order.Remove(doc);
         if (_active == doc)
         {
+            // The file was in use until now: it stays at the end, where its window was.
             _active = null;
+            Touch(doc);
+        }
+
+        if (_settings.KeepClosedFiles)
+        {
+            _closed[uri] = doc;
+        }
+        else
+        {
+            _order.Remove(doc);
         }
     }
 
-    /// <summary>Makes a document the active one and sets its cursor. Focus alone does not change the order.</summary>
+    /// <summary>
+    /// Makes a document the active one and sets its cursor. A change of the active document counts as
+    /// use of both: the one left and the one focused move to the end of the order.
+    /// </summary>
     public void SetActive(string uri, int cursor)
     {
         DocumentState doc = Get(uri);
@@ -126,7 +166,65 @@ public sealed class ContextPlan
         }
 
         doc.Cursor = cursor;
-        _active = doc;
+        if (_active != doc)
+        {
+            if (_active is not null)
+            {
+                Touch(_active);
+            }
+
+            Touch(doc);
+            _active = doc;
+        }
+    }
+
+    /// <summary>Marks a use: a new stamp (which also brings an evicted document back) and the end of the order.</summary>
+    private void Touch(DocumentState doc)
+    {
+        if (doc.Stamp == _clock)
+        {
+            return;
+        }
+
+        doc.Stamp = ++_clock;
+        _order.Remove(doc);
+        _order.Add(doc);
+    }
+
+    /// <summary>Brings a kept document to a new text with one edit over the span that differs.</summary>
+    private void ApplyAsOneEdit(DocumentState doc, string text)
+    {
+        string old = doc.Tokens.GetText();
+        int head = 0;
+        int max = Math.Min(old.Length, text.Length);
+        while (head < max && old[head] == text[head])
+        {
+            head++;
+        }
+
+        int tail = 0;
+        while (tail < max - head && old[old.Length - 1 - tail] == text[text.Length - 1 - tail])
+        {
+            tail++;
+        }
+
+        // Never split a surrogate pair: the edit must leave valid UTF-16 on both sides.
+        if (head > 0 && char.IsHighSurrogate(old[head - 1]))
+        {
+            head--;
+        }
+
+        if (tail > 0 && char.IsLowSurrogate(old[old.Length - tail]))
+        {
+            tail--;
+        }
+
+        if (head == old.Length && head == text.Length)
+        {
+            return;
+        }
+
+        Edit(doc.Uri, head, old.Length - head - tail, text[head..(text.Length - tail)]);
     }
 
     /// <summary>Plans the sequence and compares it with the previous build.</summary>
@@ -179,7 +277,7 @@ public sealed class ContextPlan
 
     /// <summary>
     /// Keeps the plan within budget: when over, leaves out the oldest documents until the plan is at
-    /// the low-water mark. Left-out documents stay out until edited, so the front stays stable.
+    /// the low-water mark. Left-out documents stay out until used again, so the front stays stable.
     /// </summary>
     private int Evict(int fixedCount)
     {
@@ -213,7 +311,23 @@ public sealed class ContextPlan
             }
         }
 
+        DropEvictedClosed();
         return _order.Count(d => d != _active && d.Stamp <= _evictedThrough);
+    }
+
+    /// <summary>A closed document the budget left out can never come back as it is: forget it.</summary>
+    private void DropEvictedClosed()
+    {
+        if (_closed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (DocumentState doc in _closed.Values.Where(d => d.Stamp <= _evictedThrough).ToList())
+        {
+            _closed.Remove(doc.Uri);
+            _order.Remove(doc);
+        }
     }
 
     private void WriteOther(DocumentState doc)
@@ -221,7 +335,7 @@ public sealed class ContextPlan
         int offset = _writer.Position;
         int size = OtherSize(doc);
         _segmentStarts.Add(offset);
-        _segments.Add(new PlannedSegment(doc.Uri, offset, size, Active: false));
+        _segments.Add(new PlannedSegment(doc.Uri, offset, size, Active: false, Closed: !_documents.ContainsKey(doc.Uri)));
         if (doc.PlannedBuild == _build - 1 && doc.PlannedOffset == offset && doc.PlannedVersion == doc.Tokens.Version)
         {
             // Same tokens at the same place as in the previous build: the buffer already holds them.

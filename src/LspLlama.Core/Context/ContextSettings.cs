@@ -58,6 +58,13 @@ public sealed record ContextSettings
     /// </summary>
     public bool CursorLineInMiddle { get; init; } = true;
 
+    /// <summary>
+    /// A closed file stays in the plan, in its place, as context until the budget needs its room or
+    /// it is opened again (with the same text, at no cost). Closing a file then re-decodes nothing,
+    /// and the files a user just worked on stay in the model's view, as open tabs do.
+    /// </summary>
+    public bool KeepClosedFiles { get; init; } = true;
+
     /// <summary>When the prefix is too long it starts at a multiple of this many lines (a stable start).</summary>
     public int PrefixChunkLines { get; init; } = 32;
 

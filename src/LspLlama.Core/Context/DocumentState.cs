@@ -12,7 +12,7 @@ internal sealed class DocumentState(string uri, string path, SegmentTokens token
     /// <summary>File header tokens (separator token and path, or a plain header).</summary>
     public int[] Header { get; } = header;
 
-    /// <summary>When it was last edited (or opened): the order key, oldest first.</summary>
+    /// <summary>When it was last used (opened, edited, focused or left): the order key, oldest first.</summary>
     public long Stamp { get; set; } = stamp;
 
     /// <summary>Cursor as a UTF-16 offset; moved by edits, set by focus.</summary>

@@ -3,7 +3,8 @@ using LspLlama.Core.Session;
 namespace LspLlama.Core.Context;
 
 /// <summary>Where one document's segment lies in the planned sequence.</summary>
-public readonly record struct PlannedSegment(string Uri, int Start, int Length, bool Active);
+/// <param name="Closed">A closed file the plan keeps as context.</param>
+public readonly record struct PlannedSegment(string Uri, int Start, int Length, bool Active, bool Closed = false);
 
 /// <summary>
 /// One build of the context plan. <see cref="Tokens"/> is a view of the plan's buffer, valid until the

@@ -36,7 +36,13 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
         };
         _weights = LLamaWeights.LoadFromFile(_parameters);
         _tokenizer = new LlamaTokenizer(_weights.NativeHandle);
-        _context = new ContextSettings { ContextSize = settings.ContextSize, SuffixLines = settings.SuffixLines, CursorLineInMiddle = settings.CursorLineInMiddle };
+        _context = new ContextSettings
+        {
+            ContextSize = settings.ContextSize,
+            SuffixLines = settings.SuffixLines,
+            CursorLineInMiddle = settings.CursorLineInMiddle,
+            KeepClosedFiles = settings.KeepClosedFiles,
+        };
         _checkpoints = settings.Checkpoints;
         _workspace = workspace;
         _generate = settings.GeneratePerSync;
@@ -81,7 +87,10 @@ internal sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
 
     public void Dispose() => _weights.Dispose();
 
-    private static string DescribeLayout(ContextPlan plan) => plan.Layout switch
+    private static string DescribeLayout(ContextPlan plan) =>
+        DescribeFim(plan) + (plan.KeepsClosedFiles ? "; closed files stay in context" : "; closed files leave the context");
+
+    private static string DescribeFim(ContextPlan plan) => plan.Layout switch
     {
         FimLayout.Psm when plan.CursorLineInMiddle => $"psm, {plan.SuffixLines}-line suffix window, the cursor's line after the middle marker",
         FimLayout.Psm => $"psm, {plan.SuffixLines}-line suffix window, the cursor's line in the prefix",
@@ -99,7 +108,8 @@ internal sealed record ReplaySettings(
     int GpuLayers = 0,
     int? SuffixLines = null,
     int GeneratePerSync = 0,
-    bool CursorLineInMiddle = true)
+    bool CursorLineInMiddle = true,
+    bool KeepClosedFiles = true)
 {
     public CheckpointSettings Checkpoints { get; init; } = new();
 }

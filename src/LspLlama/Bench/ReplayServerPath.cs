@@ -66,7 +66,9 @@ internal sealed class ReplayServerPath : IReplayTarget, IDocumentObserver
                 _store.Close(close.Uri);
                 break;
             case TraceFocus focus:
-                Focus(focus.Uri, focus.Position);
+                // The server learns the active document and its cursor from completion requests
+                // only (LSP has no focus notification), so a focus event changes nothing it sees.
+                _ = _store.Find(focus.Uri) ?? throw new InvalidDataException($"{focus.Uri} is not open");
                 break;
             default:
                 throw new ArgumentException($"{e.GetType().Name} is not applied, it is synced", nameof(e));

@@ -43,6 +43,7 @@ internal static class ReplayTargets
         {
             SuffixLines = options.SuffixLines,
             CursorLineInMiddle = options.CursorLineInMiddle,
+            KeepClosedFiles = options.KeepClosedFiles,
         };
         return new ReplayLlamaFactory(path, generated, settings, Path.GetFullPath(options.Workspace));
     }

@@ -48,6 +48,11 @@ internal static class ReportJson
             w.WriteNull("seed");
         }
 
+        if (t.RecencyDecay is double decay)
+        {
+            w.WriteNumber("recencyDecay", decay);
+        }
+
         w.WriteNumber("events", t.Events);
         w.WriteNumber("syncs", t.Syncs);
         w.WriteNumber("files", t.Files);

@@ -12,7 +12,7 @@ internal static class ReportTable
         BenchTraceInfo t = report.Trace;
         w.WriteLine(Inv($"model  {m.Architecture} ({m.MemoryKind}) {m.Path}{(m.Generated ? " [tiny, generated]" : "")}; n_ctx {m.ContextSize}, n_batch {m.BatchSize}, n_ubatch {m.UbatchSize}, {m.GeneratedPerSync} tokens generated after each sync"));
         w.WriteLine(Inv($"layout {m.Layout}"));
-        w.WriteLine(Inv($"trace  {(t.Source == TraceSource.Generated ? $"generated, seed {t.Seed}" : "recorded")} from {t.Workspace}: {t.Syncs} syncs, {t.Events} events, {t.Files} files, context up to {t.MaxContextTokens} tokens"));
+        w.WriteLine(Inv($"trace  {(t.Source == TraceSource.Generated ? $"generated, seed {t.Seed}, recency decay {t.RecencyDecay}" : "recorded")} from {t.Workspace}: {t.Syncs} syncs, {t.Events} events, {t.Files} files, context up to {t.MaxContextTokens} tokens"));
         w.WriteLine(Inv($"       {t.Mix.Keystrokes} keystrokes, {t.Mix.Newlines} new lines, {t.Mix.Deletions} deletions, {t.Mix.Pastes} pastes, {t.Mix.OtherFileEdits} edits in other files, {t.Mix.Jumps} jumps, {t.Mix.Switches} file switches, {t.Mix.Closes} closes, {t.Mix.Reopens} re-opens"));
         w.WriteLine();
 

@@ -31,6 +31,7 @@ internal static class TraceJson
             w.WriteNumber("contextTokens", g.ContextTokens);
             w.WriteNumber("maxFileBytes", g.MaxFileBytes);
             w.WriteNumber("maxOpenFiles", g.MaxOpenFiles);
+            w.WriteNumber("recencyDecay", g.RecencyDecay);
             w.WriteEndObject();
         }
     });
@@ -118,8 +119,11 @@ internal static class TraceJson
         TraceGeneratorOptions? generator = null;
         if (root.TryGetProperty("generator", out JsonElement g) && g.ValueKind == JsonValueKind.Object)
         {
+            double decay = g.TryGetProperty("recencyDecay", out JsonElement d) && d.ValueKind == JsonValueKind.Number
+                ? d.GetDouble()
+                : TraceGeneratorOptions.UniformRecencyDecay;
             generator = new TraceGeneratorOptions(
-                Int(g, "seed"), Int(g, "syncs"), Int(g, "contextTokens"), Int(g, "maxFileBytes"), Int(g, "maxOpenFiles"));
+                Int(g, "seed"), Int(g, "syncs"), Int(g, "contextTokens"), Int(g, "maxFileBytes"), Int(g, "maxOpenFiles"), decay);
         }
 
         return new TraceHeader(version, source, String(root, "workspace"), encoding, generator);

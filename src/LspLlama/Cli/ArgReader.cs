@@ -61,6 +61,19 @@ internal sealed class ArgReader
             : throw new UsageException($"{name} takes a whole number, not '{v}'");
     }
 
+    public double Double(string name, double fallback)
+    {
+        string? v = Option(name);
+        if (v is null)
+        {
+            return fallback;
+        }
+
+        return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x)
+            ? x
+            : throw new UsageException($"{name} takes a number, not '{v}'");
+    }
+
     /// <summary>Call after reading every option: anything left over is a usage error.</summary>
     public void EnsureAllUsed()
     {

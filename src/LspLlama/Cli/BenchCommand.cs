@@ -127,6 +127,8 @@ internal sealed class BenchCommand : ICommand
           --seed N              seed of the generated trace (default 1)
           --syncs N             completion requests in the generated trace (default 240)
           --context-tokens N    tokens of open files in the generated trace (default 36000)
+          --recency-decay X     a switch or an edit elsewhere goes to the k-th most recently
+                                used other file with weight X^k (default 0.5; 1 = uniform)
           --quick               a small trace (40 syncs, 8000 tokens) that replays in a few minutes
           --trace FILE          replay this trace (from serve --record-trace or --save-trace)
           --save-trace FILE     write the generated trace to FILE
@@ -141,6 +143,8 @@ internal sealed class BenchCommand : ICommand
           --cursor-line WHERE   PSM: the cursor's line after the middle marker (middle, the
                                 default) or at the end of the prefix (prefix), as the setting
                                 context.cursorLineInMiddle
+          --closed-files WHAT   keep (the default) or drop closed files from the context, as
+                                the setting context.keepClosedFiles
           --json FILE           also write the results as JSON
           --per-sync FILE       also write one CSV line per policy and sync: context, ideal and
                                 decoded tokens, full re-process, time, and the editor events
@@ -164,7 +168,8 @@ internal sealed record BenchOptions(
     int Generate,
     int? SuffixLines = null,
     bool CursorLineInMiddle = true,
-    string? PerSync = null)
+    string? PerSync = null,
+    bool KeepClosedFiles = true)
 {
     /// <summary>A one-line completion's worth: what the server decodes after a sync, and the next sync rolls back.</summary>
     public const int DefaultGenerate = 16;
@@ -181,6 +186,7 @@ internal sealed record BenchOptions(
             Seed = args.Int("--seed", preset.Seed),
             Syncs = Positive("--syncs", args.Int("--syncs", preset.Syncs)),
             ContextTokens = Positive("--context-tokens", args.Int("--context-tokens", preset.ContextTokens)),
+            RecencyDecay = RecencyDecay(args.Double("--recency-decay", preset.RecencyDecay)),
         };
 
         string workspace = args.Option("--workspace") ?? Directory.GetCurrentDirectory();
@@ -221,7 +227,8 @@ internal sealed record BenchOptions(
             Generated(args.Int("--generate", DefaultGenerate)),
             args.Option("--suffix-lines") is null ? null : NotNegative("--suffix-lines", args.Int("--suffix-lines", 0)),
             CursorLine(args.Option("--cursor-line")),
-            args.Option("--per-sync"));
+            args.Option("--per-sync"),
+            ClosedFiles(args.Option("--closed-files")));
     }
 
     private static int? OptionalPositive(ArgReader args, string name) =>
@@ -240,6 +247,16 @@ internal sealed record BenchOptions(
         "prefix" => false,
         _ => throw new UsageException($"--cursor-line takes middle or prefix, not '{value}'"),
     };
+
+    private static bool ClosedFiles(string? value) => value switch
+    {
+        null or "keep" => true,
+        "drop" => false,
+        _ => throw new UsageException($"--closed-files takes keep or drop, not '{value}'"),
+    };
+
+    private static double RecencyDecay(double value) =>
+        value is > 0 and <= 1 ? value : throw new UsageException("--recency-decay must be in (0, 1]");
 
     private static int NotNegative(string name, int value) =>
         value >= 0 ? value : throw new UsageException($"{name} must not be negative");

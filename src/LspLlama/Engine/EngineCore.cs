@@ -266,7 +266,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
     private void SyncPlanned(LoadedModel model, PlanBuild build, CancellationToken cancellation)
     {
         _lastPlan = new PlanStatus(
-            [.. build.Segments.Select(s => new SegmentStatus(s.Uri, s.Start, s.Length, s.Active))],
+            [.. build.Segments.Select(s => new SegmentStatus(s.Uri, s.Start, s.Length, s.Active, s.Closed))],
             build.Hints.CursorLineStart,
             build.Hints.PrefixEnd,
             build.Hints.SuffixStart);

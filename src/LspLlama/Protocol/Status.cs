@@ -66,7 +66,8 @@ internal sealed record GenerationStatus(int Tokens, double Ms, string? StopReaso
 /// <param name="SuffixStartToken">The suffix marker when the cursor's line follows the middle marker, else -1.</param>
 internal sealed record PlanStatus(IReadOnlyList<SegmentStatus> Segments, int CursorLineToken, int PrefixEndToken, int SuffixStartToken);
 
-internal sealed record SegmentStatus(string Uri, int Start, int Tokens, bool Active);
+/// <param name="Closed">A closed file kept as context (setting <c>context.keepClosedFiles</c>).</param>
+internal sealed record SegmentStatus(string Uri, int Start, int Tokens, bool Active, bool Closed);
 
 /// <summary>LSP <c>window/showMessage</c>.</summary>
 internal sealed record ShowMessageParams(int Type, string Message);

@@ -101,6 +101,65 @@ public sealed class TraceGeneratorTests
         Assert.Equal(0, mix.OtherEdits);
     }
 
+    [Theory]
+    [InlineData(0.5, 0.40, 0.65)]
+    [InlineData(1.0, 0.0, 0.20)]
+    public void Switches_favour_recently_used_files_as_the_recency_decay_says(double decay, double least, double most)
+    {
+        EditTrace trace = new TraceGenerator(Synthetic(120_000), new TraceGeneratorOptions(Seed: 5, Syncs: 3000, ContextTokens: 24_000, RecencyDecay: decay)).Generate("/s");
+        List<int> ranks = SwitchRanks(trace);
+        Assert.True(ranks.Count >= 60, $"{ranks.Count} switches");
+        double toPrevious = ranks.Count(r => r == 0) / (double)ranks.Count;
+        Assert.InRange(toPrevious, least, most);
+        if (decay < 1)
+        {
+            Assert.True(ranks.Count(r => r <= 3) >= 0.8 * ranks.Count, $"ranks: {string.Join(",", ranks)}");
+        }
+    }
+
+    /// <summary>For every switch, the target's rank among the other open files, most recently used first.</summary>
+    private static List<int> SwitchRanks(EditTrace trace)
+    {
+        List<string> used = []; // least recently used first
+        HashSet<string> open = new(StringComparer.Ordinal);
+        string? active = null;
+        List<int> ranks = [];
+        void Use(string uri)
+        {
+            used.Remove(uri);
+            used.Add(uri);
+        }
+
+        foreach (TraceEvent e in trace.Events)
+        {
+            switch (e)
+            {
+                case TraceOpen o:
+                    open.Add(o.Uri);
+                    Use(o.Uri);
+                    break;
+                case TraceClose c:
+                    open.Remove(c.Uri);
+                    break;
+                case TraceEdit edit:
+                    Use(edit.Uri);
+                    break;
+                case TraceFocus f:
+                    if (active is not null && f.Uri != active)
+                    {
+                        List<string> others = [.. used.Where(u => open.Contains(u) && u != active).Reverse()];
+                        ranks.Add(others.IndexOf(f.Uri));
+                    }
+
+                    active = f.Uri;
+                    Use(f.Uri);
+                    break;
+            }
+        }
+
+        return ranks;
+    }
+
     [Fact]
     public void Typing_happens_at_the_cursor_the_completion_reports()
     {

@@ -20,21 +20,144 @@ public sealed class ContextPlanOrderTests
     }
 
     [Fact]
-    public void FocusDoesNotReorder()
+    public void FocusOrdersByLastUse()
     {
         ContextPlan plan = OpenFour();
         plan.SetActive("b", 10);
         PlanBuild first = plan.Build();
-        int[] firstTokens = first.Tokens.ToArray();
         Assert.Equal(["a", "c", "d", "b"], Order(first));
 
         plan.SetActive("d", 0);
-        Assert.Equal(["a", "b", "c", "d"], Order(plan.Build()));
+        PlanBuild atD = plan.Build();
+        Assert.Equal(["a", "c", "b", "d"], Order(atD));
+        Assert.Equal(first.Segments[2].Start, atD.FirstChanged - 1); // "d" left its slot; the separator before the path is shared
 
+        // Going back to the previous file re-decodes only the two files at the end.
         plan.SetActive("b", 10);
         PlanBuild back = plan.Build();
-        Assert.Equal(firstTokens, back.Tokens.ToArray());
         Assert.Equal(["a", "c", "d", "b"], Order(back));
+        Assert.True(back.FirstChanged >= atD.Segments[2].Start, $"going back changed token {back.FirstChanged}, before the previous file's slot at {atD.Segments[2].Start}");
+        Assert.Equal(first.Tokens.ToArray(), back.Tokens.ToArray());
+    }
+
+    [Fact]
+    public void RefocusingTheActiveFileKeepsTheOrder()
+    {
+        ContextPlan plan = OpenFour();
+        plan.SetActive("a", 5);
+        plan.Edit("c", 0, 0, "x");
+        PlanBuild before = plan.Build();
+        Assert.Equal(["b", "d", "c", "a"], Order(before));
+
+        plan.SetActive("a", 7);
+        Assert.Equal(["b", "d", "c", "a"], Order(plan.Build()));
+    }
+
+    [Fact]
+    public void ClosedFileStaysInPlaceAndReopensForFree()
+    {
+        ContextPlan plan = OpenFour();
+        plan.SetActive("d", 10);
+        PlanBuild before = plan.Build();
+
+        plan.Close("b");
+        Assert.False(plan.IsOpen("b"));
+        Assert.Equal(1, plan.KeptClosedCount);
+        PlanBuild closed = plan.Build();
+        Assert.Equal(["a", "b", "c", "d"], Order(closed));
+        Assert.Equal([false, true, false, false], closed.Segments.Select(s => s.Closed));
+        Assert.Equal(before.Tokens.ToArray(), closed.Tokens.ToArray());
+        Assert.Equal(closed.Tokens.Length, closed.FirstChanged);
+
+        plan.Open("b", "b.cs", Code("b", 5));
+        Assert.True(plan.IsOpen("b"));
+        Assert.Equal(0, plan.KeptClosedCount);
+        PlanBuild reopened = plan.Build();
+        Assert.DoesNotContain(reopened.Segments, s => s.Closed);
+        Assert.Equal(before.Tokens.ToArray(), reopened.Tokens.ToArray());
+        Assert.Equal(reopened.Tokens.Length, reopened.FirstChanged);
+    }
+
+    [Fact]
+    public void ReopeningWithOtherTextAppliesOnlyTheChangedSpan()
+    {
+        ContextPlan plan = OpenFour();
+        plan.SetActive("d", 10);
+        plan.Build();
+        plan.Close("a");
+        plan.Build();
+
+        string changed = Code("a", 5).Replace("a3 = Compute(3)", "a3 = Compute(33)", StringComparison.Ordinal);
+        plan.Open("a", "a.cs", changed);
+        Assert.Equal(changed, plan.GetText("a"));
+        Assert.True(plan.MatchesWholeTokenization("a"));
+        PlanBuild build = plan.Build();
+        Assert.Equal(["b", "c", "a", "d"], Order(build)); // changed: it moves to the end, as an edit does
+        Assert.Contains("a3 = Compute(33)", Decode(_tok, build), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReopeningWithAnotherPathStartsAFreshSegment()
+    {
+        ContextPlan plan = OpenFour();
+        plan.SetActive("d", 10);
+        plan.Close("a");
+        plan.Open("a", "renamed.cs", "class Renamed {}\n");
+        PlanBuild build = plan.Build();
+        Assert.Equal(["b", "c", "a", "d"], Order(build));
+        string text = Decode(_tok, build);
+        Assert.DoesNotContain("a.cs", text, StringComparison.Ordinal);
+        Assert.Contains("renamed.cs", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClosingTheActiveFileKeepsItAtTheEnd()
+    {
+        ContextPlan plan = OpenFour();
+        plan.SetActive("b", 10);
+        plan.Build();
+        plan.Close("b");
+        PlanBuild build = plan.Build();
+        Assert.Equal(["a", "c", "d", "b"], Order(build));
+        Assert.DoesNotContain(build.Segments, s => s.Active);
+    }
+
+    [Fact]
+    public void WithoutKeepClosedFilesClosingRemovesTheSegment()
+    {
+        var plan = new ContextPlan(_tok, new ContextSettings { KeepClosedFiles = false });
+        foreach (string name in new[] { "a", "b", "c" })
+        {
+            plan.Open(name, name + ".cs", Code(name, 5));
+        }
+
+        plan.SetActive("c", 0);
+        PlanBuild before = plan.Build();
+        plan.Close("a");
+        PlanBuild after = plan.Build();
+        Assert.Equal(["b", "c"], Order(after));
+        Assert.Equal(0, plan.KeptClosedCount);
+        Assert.True(after.FirstChanged <= before.Segments[0].Start + 1);
+    }
+
+    [Fact]
+    public void EvictedClosedFilesAreForgotten()
+    {
+        var plan = new ContextPlan(_tok, new ContextSettings { ContextSize = 1400, GenerationReserve = 200 });
+        for (int i = 0; i < 30; i++)
+        {
+            string name = "f" + i;
+            plan.Open(name, name + ".cs", Code(name, 4));
+            plan.SetActive(name, 0);
+            plan.Build();
+            plan.Close(name);
+        }
+
+        PlanBuild build = plan.Build();
+        Assert.True(build.Tokens.Length <= plan.Budget);
+        Assert.True(plan.KeptClosedCount < 30, $"{plan.KeptClosedCount} closed files kept");
+        Assert.Equal(plan.KeptClosedCount, build.Segments.Count);
+        Assert.Equal("f29", build.Segments[^1].Uri);
     }
 
     [Fact]

@@ -49,12 +49,15 @@ public sealed class BenchCommandTests : IDisposable
 
         Assert.Equal(0, await CommandLine.RunAsync(
             ["bench", "--workspace", _dir, "--syncs", "6", "--context-tokens", "600", "--policies", "none,lspllama",
-             "--generate", "2", "--cursor-line", "prefix", "--threads", "2", "--json", json, "--per-sync", perSync]));
+             "--generate", "2", "--cursor-line", "prefix", "--closed-files", "drop", "--recency-decay", "0.25",
+             "--threads", "2", "--json", json, "--per-sync", perSync]));
 
         using System.Text.Json.JsonDocument doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
         System.Text.Json.JsonElement model = doc.RootElement.GetProperty("model");
         Assert.Equal(2, model.GetProperty("generatedPerSync").GetInt32());
         Assert.Contains("the cursor's line in the prefix", model.GetProperty("layout").GetString(), StringComparison.Ordinal);
+        Assert.Contains("closed files leave the context", model.GetProperty("layout").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0.25, doc.RootElement.GetProperty("trace").GetProperty("recencyDecay").GetDouble());
         string[] lines = File.ReadAllLines(perSync);
         Assert.Equal(ReplayRunner.PerSyncHeader, lines[0]);
         Assert.Equal(1 + (2 * 6), lines.Length);
@@ -69,6 +72,10 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--generate", "257")]
     [InlineData("--suffix-lines", "-3")]
     [InlineData("--cursor-line", "suffix")]
+    [InlineData("--recency-decay", "0")]
+    [InlineData("--recency-decay", "1.5")]
+    [InlineData("--recency-decay", "NaN")]
+    [InlineData("--closed-files", "forget")]
     public async Task A_bad_command_line_is_a_usage_error(string option, string value)
     {
         Assert.Equal(2, await CommandLine.RunAsync(["bench", "--trace-only", "--workspace", _dir, option, value]));

@@ -60,6 +60,30 @@ public sealed class ReplayServerPathTests
     }
 
     [Fact]
+    public void A_focus_event_alone_changes_nothing_the_server_sees()
+    {
+        const string A = "file:///w/a.cs", B = "file:///w/b.cs", C = "file:///w/c.cs";
+        using ReplayServerPath target = Target("lspllama", new ReplayRecurrentBackend());
+        foreach (string uri in new[] { A, B, C })
+        {
+            target.Apply(new TraceOpen(uri, "csharp", 1, string.Concat(Enumerable.Repeat($"// {uri}\nclass K {{ }}\n", 20))));
+        }
+
+        target.Sync(new TraceCompletion(C, new TracePosition(3, 2)), CancellationToken.None);
+        string before = ReplayByteTokenizer.Text(target.Session.Held);
+
+        // A glance at a (no request there) and back: the server never knew, so the next sync at the
+        // same place keeps everything but the generated tokens.
+        target.Apply(new TraceFocus(A, new TracePosition(5, 0)));
+        target.Apply(new TraceFocus(C, new TracePosition(3, 2)));
+        SyncCost again = target.Sync(new TraceCompletion(C, new TracePosition(3, 2)), CancellationToken.None);
+        Assert.Equal(before, ReplayByteTokenizer.Text(target.Session.Held));
+        Assert.True(again.IdealTokens <= 1, $"ideal {again.IdealTokens}");
+
+        Assert.Throws<InvalidDataException>(() => target.Apply(new TraceFocus("file:///w/closed.cs", new TracePosition(0, 0))));
+    }
+
+    [Fact]
     public void Checkpoints_cut_what_a_recurrent_model_decodes_and_never_go_below_the_ideal()
     {
         EditTrace trace = Trace(4);

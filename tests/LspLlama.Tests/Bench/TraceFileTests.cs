@@ -42,6 +42,19 @@ public sealed class TraceFileTests
     }
 
     [Fact]
+    public void A_header_without_a_recency_decay_reads_as_the_uniform_picks_it_was_made_with()
+    {
+        string content = "{\"type\":\"header\",\"formatVersion\":1,\"source\":\"generated\",\"workspace\":\"/w\",\"positionEncoding\":\"utf-16\","
+            + "\"generator\":{\"seed\":3,\"syncs\":10,\"contextTokens\":100,\"maxFileBytes\":1000,\"maxOpenFiles\":4}}\n";
+        EditTrace old = TraceFile.Read(new StringReader(content), "mem");
+        Assert.Equal(TraceGeneratorOptions.UniformRecencyDecay, old.Header.Generator!.RecencyDecay);
+        Assert.Equal(TraceGeneratorOptions.DefaultRecencyDecay, Generated().Header.Generator!.RecencyDecay);
+
+        EditTrace custom = new(Generated().Header with { Generator = new TraceGeneratorOptions(RecencyDecay: 0.75) }, []);
+        Assert.Equal(0.75, RoundTrip(custom).Header.Generator!.RecencyDecay);
+    }
+
+    [Fact]
     public void Full_document_changes_and_utf8_headers_round_trip()
     {
         EditTrace trace = new(

@@ -79,6 +79,37 @@ public sealed class SyncFigureTests
     }
 
     [Fact]
+    public async Task A_closed_file_stays_in_context_and_reopening_it_unchanged_decodes_nothing_before_the_active_file()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
+        await OpenWorkspaceAsync(client);
+        await client.InlineAsync(C, 3, 13);
+        JsonElement[] segments = [.. (await client.StatusAsync()).GetProperty("plan").GetProperty("segments").EnumerateArray()];
+        int activeStart = segments[2].GetProperty("start").GetInt32();
+
+        // Closed: a keeps its place, so the next request keeps everything before c.
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(A)));
+        await client.InlineAsync(C, 2, 18);
+        JsonElement closed = await client.StatusAsync();
+        Assert.Equal([A, B, C], closed.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+        Assert.True(closed.GetProperty("lastSync").GetProperty("commonTokens").GetInt32() > activeStart);
+        Assert.Equal([true, false, false], closed.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("closed").GetBoolean()));
+
+        // Reopened unchanged: still nothing before c is decoded.
+        await client.OpenAsync(A, "import math\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef circumference(r):\n    return 2 * math.pi * r\n");
+        await client.InlineAsync(C, 3, 13);
+        JsonElement reopened = await client.StatusAsync();
+        Assert.Equal([A, B, C], reopened.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+        Assert.True(reopened.GetProperty("lastSync").GetProperty("commonTokens").GetInt32() > activeStart);
+
+        // Completions in the closed-then-reopened file work as in any other.
+        await client.InlineAsync(A, 3, 10);
+        JsonElement inA = await client.StatusAsync();
+        Assert.Equal([B, C, A], inA.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+    }
+
+    [Fact]
     public async Task Classic_completion_inserts_the_word_and_the_suggestion_and_matches_the_inline_one()
     {
         await using EngineClient client = new();

@@ -50,4 +50,14 @@ public sealed class SettingsBinderTests
         Assert.False(kept.Context.Plan.CursorLineInMiddle);
         Assert.Contains("context.cursorLineInMiddle", Assert.Single(problems.Warnings), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Keeping_closed_files_binds()
+    {
+        SettingsProblems problems = new();
+        ServerSettings off = SettingsBinder.Apply(ServerSettings.Default, JsonDocument.Parse("""{"context":{"keepClosedFiles":false}}""").RootElement, problems);
+        Assert.True(ServerSettings.Default.Context.Plan.KeepClosedFiles);
+        Assert.False(off.Context.Plan.KeepClosedFiles);
+        Assert.Empty(problems.Warnings);
+    }
 }

@@ -86,7 +86,7 @@ internal sealed class CompletionSettingsSection : ISettingsSection
 }
 
 /// <summary>
-/// <c>{"context": {"layout", "suffixLines", "cursorLineInMiddle", "generationReserve", "lowWaterFraction", "activeFraction", "suffixFraction", "prefixChunkLines"}}</c>.
+/// <c>{"context": {"layout", "suffixLines", "cursorLineInMiddle", "keepClosedFiles", "generationReserve", "lowWaterFraction", "activeFraction", "suffixFraction", "prefixChunkLines"}}</c>.
 /// </summary>
 internal sealed class ContextSettingsSection : ISettingsSection
 {
@@ -102,6 +102,7 @@ internal sealed class ContextSettingsSection : ISettingsSection
             Layout = r.Enum("layout", p.Layout),
             SuffixLines = suffixLines < 0 ? null : suffixLines,
             CursorLineInMiddle = r.Bool("cursorLineInMiddle", p.CursorLineInMiddle),
+            KeepClosedFiles = r.Bool("keepClosedFiles", p.KeepClosedFiles),
             GenerationReserve = r.Int("generationReserve", p.GenerationReserve, 0),
             LowWaterFraction = r.Double("lowWaterFraction", p.LowWaterFraction, 0.05, 1),
             ActiveFraction = r.Double("activeFraction", p.ActiveFraction, 0.05, 1),
