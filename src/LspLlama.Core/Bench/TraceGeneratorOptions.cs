@@ -25,7 +25,10 @@ public sealed record TraceGeneratorOptions(
 {
     public const double DefaultRecencyDecay = 0.5;
 
-    /// <summary>What traces written before the option existed did: uniform picks.</summary>
+    /// <summary>
+    /// What traces written before the option existed did: uniform picks (the same distribution; the
+    /// same seed no longer gives the same trace, since picks now draw their numbers differently).
+    /// </summary>
     public const double UniformRecencyDecay = 1;
 
     /// <summary>The default trace: at least 200 syncs over at least a 32k-token context.</summary>

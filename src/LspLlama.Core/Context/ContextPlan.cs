@@ -101,16 +101,17 @@ public sealed class ContextPlan
             throw new ArgumentException($"document already open: {uri}");
         }
 
-        if (_closed.Remove(uri, out DocumentState? kept) && kept.Path == path)
+        if (_closed.Remove(uri, out DocumentState? kept))
         {
-            _documents.Add(uri, kept);
-            ApplyAsOneEdit(kept, text);
-            return;
-        }
+            kept.Closed = false;
+            if (kept.Path == path && kept.Stamp > _evictedThrough)
+            {
+                _documents.Add(uri, kept);
+                ApplyAsOneEdit(kept, text);
+                return;
+            }
 
-        if (kept is not null)
-        {
-            _order.Remove(kept);
+            _order.Remove(kept); // Left out by the budget (or renamed): it comes back as a new document.
         }
 
         var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), ++_clock);
@@ -145,12 +146,40 @@ public sealed class ContextPlan
 
         if (_settings.KeepClosedFiles)
         {
+            doc.Closed = true;
             _closed[uri] = doc;
+            TrimClosed();
         }
         else
         {
             _order.Remove(doc);
         }
+    }
+
+    /// <summary>
+    /// Closed files never hold more than the budget between builds (a client may open and close many
+    /// files before the next request): the oldest go first.
+    /// </summary>
+    private void TrimClosed()
+    {
+        long kept = _closed.Values.Sum(d => (long)OtherSize(d));
+        for (int i = 0; i < _order.Count && kept > Budget; i++)
+        {
+            DocumentState doc = _order[i];
+            if (doc.Closed)
+            {
+                kept -= OtherSize(doc);
+                Forget(doc);
+                i--;
+            }
+        }
+    }
+
+    private void Forget(DocumentState closed)
+    {
+        closed.Closed = false;
+        _closed.Remove(closed.Uri);
+        _order.Remove(closed);
     }
 
     /// <summary>
@@ -181,7 +210,7 @@ public sealed class ContextPlan
     /// <summary>Marks a use: a new stamp (which also brings an evicted document back) and the end of the order.</summary>
     private void Touch(DocumentState doc)
     {
-        if (doc.Stamp == _clock)
+        if (doc.Stamp == _clock && doc.Stamp > _evictedThrough)
         {
             return;
         }
@@ -293,6 +322,7 @@ public sealed class ContextPlan
         if (total > Budget)
         {
             long lowWater = (long)(Budget * _settings.LowWaterFraction);
+            total = DropClosedDownTo(total, lowWater);
             foreach (DocumentState doc in _order)
             {
                 if (total <= lowWater)
@@ -315,18 +345,37 @@ public sealed class ContextPlan
         return _order.Count(d => d != _active && d.Stamp <= _evictedThrough);
     }
 
+    /// <summary>Closed files give way before open ones, the oldest first: an open file is more likely to matter.</summary>
+    private long DropClosedDownTo(long total, long lowWater)
+    {
+        for (int i = 0; i < _order.Count && total > lowWater && _closed.Count > 0; i++)
+        {
+            DocumentState doc = _order[i];
+            if (doc.Closed)
+            {
+                if (doc.Stamp > _evictedThrough)
+                {
+                    total -= OtherSize(doc);
+                }
+
+                Forget(doc);
+                i--;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>A closed document the budget left out can never come back as it is: forget it.</summary>
     private void DropEvictedClosed()
     {
-        if (_closed.Count == 0)
+        for (int i = _order.Count - 1; i >= 0 && _closed.Count > 0; i--)
         {
-            return;
-        }
-
-        foreach (DocumentState doc in _closed.Values.Where(d => d.Stamp <= _evictedThrough).ToList())
-        {
-            _closed.Remove(doc.Uri);
-            _order.Remove(doc);
+            DocumentState doc = _order[i];
+            if (doc.Closed && doc.Stamp <= _evictedThrough)
+            {
+                Forget(doc);
+            }
         }
     }
 
@@ -335,7 +384,7 @@ public sealed class ContextPlan
         int offset = _writer.Position;
         int size = OtherSize(doc);
         _segmentStarts.Add(offset);
-        _segments.Add(new PlannedSegment(doc.Uri, offset, size, Active: false, Closed: !_documents.ContainsKey(doc.Uri)));
+        _segments.Add(new PlannedSegment(doc.Uri, offset, size, Active: false, Closed: doc.Closed));
         if (doc.PlannedBuild == _build - 1 && doc.PlannedOffset == offset && doc.PlannedVersion == doc.Tokens.Version)
         {
             // Same tokens at the same place as in the previous build: the buffer already holds them.

@@ -15,6 +15,9 @@ internal sealed class DocumentState(string uri, string path, SegmentTokens token
     /// <summary>When it was last used (opened, edited, focused or left): the order key, oldest first.</summary>
     public long Stamp { get; set; } = stamp;
 
+    /// <summary>Closed by the client and kept by the plan as context until the budget needs its room.</summary>
+    public bool Closed { get; set; }
+
     /// <summary>Cursor as a UTF-16 offset; moved by edits, set by focus.</summary>
     public int Cursor { get; set; }
 

@@ -59,8 +59,27 @@ internal static class ReplayTargets
             return given;
         }
 
-        int wanted = options.TracePath is null ? (int)(options.Generator.ContextTokens * 1.6) : 32_768;
+        int? target = options.TracePath is null ? options.Generator.ContextTokens : GeneratedContextTokens(options.TracePath);
+        int wanted = target is int tokens ? (int)(tokens * 1.6) : 32_768;
         return Math.Max(8_192, (wanted + 4_095) / 4_096 * 4_096);
+    }
+
+    /// <summary>
+    /// The context target a saved generated trace was made for (from its header line), so replaying
+    /// it gets the context its generation got; null for recorded or unreadable traces (reading the
+    /// whole trace later reports what is wrong with it).
+    /// </summary>
+    private static int? GeneratedContextTokens(string path)
+    {
+        try
+        {
+            using StreamReader reader = new(path);
+            return reader.ReadLine() is string line ? TraceJson.ReadHeader(line).Generator?.ContextTokens : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static string SafeName(string s) =>

@@ -122,6 +122,11 @@ internal static class TraceJson
             double decay = g.TryGetProperty("recencyDecay", out JsonElement d) && d.ValueKind == JsonValueKind.Number
                 ? d.GetDouble()
                 : TraceGeneratorOptions.UniformRecencyDecay;
+            if (!(decay is > 0 and <= 1))
+            {
+                throw new FormatException($"generator.recencyDecay must be in (0, 1], not {decay}");
+            }
+
             generator = new TraceGeneratorOptions(
                 Int(g, "seed"), Int(g, "syncs"), Int(g, "contextTokens"), Int(g, "maxFileBytes"), Int(g, "maxOpenFiles"), decay);
         }

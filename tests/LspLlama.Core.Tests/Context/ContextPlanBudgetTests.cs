@@ -60,9 +60,11 @@ public sealed class ContextPlanBudgetTests
                 SuffixLines = rng.Next(0, 20),
                 PrefixChunkLines = rng.Next(1, 40),
                 Layout = seed % 5 == 4 ? FimLayout.Auto : (FimLayout)rng.Next(4),
+                KeepClosedFiles = seed % 4 != 1,
             };
             var plan = new ContextPlan(tok, settings);
             var texts = new Dictionary<string, string>();
+            var closed = new Dictionary<string, string>();
             int[] previous = [];
             for (int step = 0; step < 150; step++)
             {
@@ -70,12 +72,22 @@ public sealed class ContextPlanBudgetTests
                 int op = rng.Next(10);
                 if (!texts.ContainsKey(uri))
                 {
-                    texts[uri] = RandomText.Document(rng, rng.Next(0, 150));
-                    plan.Open(uri, uri + ".txt", texts[uri]);
+                    // Reopened as it was closed, changed on disk meanwhile, or a new file.
+                    string text = RandomText.Document(rng, rng.Next(0, 150));
+                    if (closed.Remove(uri, out string? before) && op < 7)
+                    {
+                        (int s, int r, string ins) = RandomText.Edit(rng, before.Length, allowSplitPairs: false);
+                        text = op < 4 ? before : before.Remove(s, r).Insert(s, ins);
+                    }
+
+                    texts[uri] = text;
+                    plan.Open(uri, uri + ".txt", text);
+                    Assert.True(plan.MatchesWholeTokenization(uri), $"seed {seed} step {step}: reopened {uri}");
                 }
                 else if (op == 0)
                 {
                     plan.Close(uri);
+                    closed[uri] = texts[uri];
                     texts.Remove(uri);
                 }
                 else if (op <= 2)
@@ -103,6 +115,8 @@ public sealed class ContextPlanBudgetTests
             {
                 Assert.Equal(text, plan.GetText(uri));
             }
+
+            Assert.True(plan.KeptClosedCount <= closed.Count);
         }
     }
 
@@ -135,5 +149,49 @@ public sealed class ContextPlanBudgetTests
         plan.Edit("a", 7, 0, "\r\n");
         plan.SetActive("a", 9);
         Assert.Contains("<|fim_prefix|>héllo\r\n\r\n<|fim_suffix|>wörld 😀\r\n<|fim_middle|>", Decode(_tok, plan.Build()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClosedFilesGiveWayBeforeOpenOnes()
+    {
+        var settings = new ContextSettings { ContextSize = 2400, GenerationReserve = 200 };
+        var plan = new ContextPlan(_tok, settings);
+        plan.Open("a", "a.cs", Code("a", 10));
+        plan.Open("b", "b.cs", Code("b", 10));
+        string big = Code("big", 140);
+        plan.Open("big", "big.cs", big);
+        plan.SetActive("big", big.Length / 2);
+        plan.Build();
+
+        // Closed, the big file is kept whole at the end, which is over budget: it goes, a and b stay.
+        plan.Close("big");
+        plan.SetActive("a", 0);
+        PlanBuild build = plan.Build();
+        Assert.True(build.Tokens.Length <= plan.Budget);
+        Assert.Equal(["b", "a"], Order(build));
+        Assert.Equal(0, build.Evicted);
+        Assert.Equal(0, plan.KeptClosedCount);
+    }
+
+    [Fact]
+    public void AFileEvictedThenClosedAndReopenedComesBackAsNew()
+    {
+        var settings = new ContextSettings { ContextSize = 3000, GenerationReserve = 200, LowWaterFraction = 0.7 };
+        var plan = new ContextPlan(_tok, settings);
+        for (int i = 0; i < 12; i++)
+        {
+            plan.Open($"f{i}", $"f{i}.cs", Code($"f{i}", 30));
+        }
+
+        plan.SetActive("f11", 50);
+        PlanBuild build = plan.Build();
+        Assert.True(build.Evicted > 0);
+        Assert.DoesNotContain(build.Segments, s => s.Uri == "f0");
+
+        plan.Close("f0");
+        plan.Open("f0", "f0.cs", Code("f0", 30));
+        build = plan.Build();
+        Assert.Equal("f0", build.Segments[^2].Uri);
+        Assert.True(build.Tokens.Length <= plan.Budget);
     }
 }

@@ -157,6 +157,7 @@ public sealed class ContextPlanOrderTests
         Assert.True(build.Tokens.Length <= plan.Budget);
         Assert.True(plan.KeptClosedCount < 30, $"{plan.KeptClosedCount} closed files kept");
         Assert.Equal(plan.KeptClosedCount, build.Segments.Count);
+        Assert.Equal(0, build.Evicted); // the ones left out are forgotten, not merely left out
         Assert.Equal("f29", build.Segments[^1].Uri);
     }
 
@@ -256,5 +257,30 @@ public sealed class ContextPlanOrderTests
             PlanBuild b = plan.Build();
             Assert.True(b.FirstChanged > b.Hints.CursorLineStart - 3, "the prefix start did not move");
         }
+    }
+
+    [Theory]
+    [InlineData("abc", "abc")]
+    [InlineData("aXa", "a")]
+    [InlineData("ab", "abab")]
+    [InlineData("x😀y", "x😁y")]
+    [InlineData("😀😀", "😀")]
+    [InlineData("", "new text")]
+    [InlineData("old text", "")]
+    [InlineData("line\r\nnext", "line\nnext")]
+    public void ReopeningAppliesTheDifferenceExactly(string before, string after)
+    {
+        var plan = new ContextPlan(_tok, new ContextSettings());
+        plan.Open("x", "x.cs", before);
+        plan.Open("y", "y.cs", "class Y {}\n");
+        plan.SetActive("y", 0);
+        plan.Build();
+        plan.Close("x");
+        plan.Build();
+        plan.Open("x", "x.cs", after);
+        Assert.Equal(after, plan.GetText("x"));
+        Assert.True(plan.MatchesWholeTokenization("x"));
+        PlanBuild build = plan.Build();
+        Assert.Contains(after, Decode(_tok, build), StringComparison.Ordinal);
     }
 }

@@ -63,6 +63,27 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(1 + (2 * 6), lines.Length);
     }
 
+    [Fact]
+    public void A_saved_generated_trace_gets_the_context_size_its_generation_got()
+    {
+        BenchOptions Options(params string[] args) => BenchOptions.Read(new ArgReader(["--workspace", _dir, .. args]));
+        int generated = ReplayTargets.ContextSizeFor(Options());
+        Assert.Equal(61_440, generated);
+
+        string saved = Path.Combine(_dir, "g.trace");
+        TraceFile.Write(saved, new EditTrace(new TraceHeader(TraceHeader.CurrentFormatVersion, TraceSource.Generated, _dir, TraceHeader.Utf16, TraceGeneratorOptions.Default), []));
+        Assert.Equal(generated, ReplayTargets.ContextSizeFor(Options("--trace", saved)));
+
+        string recorded = Path.Combine(_dir, "r.trace");
+        TraceFile.Write(recorded, new EditTrace(new TraceHeader(TraceHeader.CurrentFormatVersion, TraceSource.Recorded, _dir, TraceHeader.Utf16, null), []));
+        Assert.Equal(32_768, ReplayTargets.ContextSizeFor(Options("--trace", recorded)));
+
+        string damaged = Path.Combine(_dir, "d.trace");
+        File.WriteAllText(damaged, "{not json");
+        Assert.Equal(32_768, ReplayTargets.ContextSizeFor(Options("--trace", damaged)));
+        Assert.Equal(40_960, ReplayTargets.ContextSizeFor(Options("--trace", damaged, "--ctx-size", "40960")));
+    }
+
     [Theory]
     [InlineData("--policies", "none,fastest")]
     [InlineData("--syncs", "0")]
