@@ -16,21 +16,21 @@ internal sealed partial class SessionStore
                 return;
             }
 
-            List<FileInfo> files = [.. directory.EnumerateFiles("*" + SessionFileFormat.FileExtension + "*")];
+            List<StoreFile> files = Snapshot(directory);
             long total = files.Sum(f => f.Length);
-            foreach (FileInfo file in files
-                .Where(f => f.Extension == SessionFileFormat.FileExtension && f.FullName != keep)
-                .OrderBy(f => f.LastWriteTimeUtc))
+            foreach (StoreFile file in files
+                .Where(f => f.Session && f.Path != keep)
+                .OrderBy(f => f.LastWriteUtc))
             {
                 if (total <= _options.MaxDiskBytes)
                 {
                     break;
                 }
 
-                if (TryDelete(file.FullName))
+                if (TryDelete(file.Path))
                 {
                     total -= file.Length;
-                    Logger.Evicted(file.FullName, file.Length, file.LastWriteTimeUtc, _options.MaxDiskMiB);
+                    Logger.Evicted(file.Path, file.Length, file.LastWriteUtc, _options.MaxDiskMiB);
                 }
             }
         }
@@ -39,6 +39,29 @@ internal sealed partial class SessionStore
             // Eviction runs after a successful save or at start: it must never fail either.
             Logger.ReadFailed(Directory, $"eviction failed ({e.Message})", e);
         }
+    }
+
+    private readonly record struct StoreFile(string Path, long Length, DateTime LastWriteUtc, bool Session);
+
+    /// <summary>
+    /// Sizes and times of the session and temporary files. Another server may rename or remove one
+    /// between the listing and the look at it (its save just finished): that file is skipped.
+    /// </summary>
+    private static List<StoreFile> Snapshot(DirectoryInfo directory)
+    {
+        List<StoreFile> files = [];
+        foreach (FileInfo file in directory.EnumerateFiles("*" + SessionFileFormat.FileExtension + "*"))
+        {
+            try
+            {
+                files.Add(new StoreFile(file.FullName, file.Length, file.LastWriteTimeUtc, file.Extension == SessionFileFormat.FileExtension));
+            }
+            catch (FileNotFoundException)
+            {
+            }
+        }
+
+        return files;
     }
 
     /// <summary>
