@@ -48,7 +48,7 @@ internal static class ActiveWindow
         int prefixBudget = budget - fixedCount - suffix.Length;
         bool split = layout == FimLayout.Psm && settings.CursorLineInMiddle;
         int lineStart = text[..cursor].LastIndexOf('\n') + 1;
-        int t = seg.BoundaryAtOrBefore(split ? MiddleStart(lineStart, cursor) : cursor);
+        int t = seg.BoundaryAtOrBefore(split ? StickyMiddleStart(doc, text, lineStart, cursor) : cursor);
         (int s, int bodyEnd, int[] tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);
         if (doc.PrefixStart > cursor || bodyEnd - s + tail.Length > prefixBudget)
         {
@@ -75,6 +75,28 @@ internal static class ActiveWindow
 
     /// <summary>Longest typed run after the middle marker: past it, a long line starts a new run.</summary>
     internal const int MaxMiddleChars = 256;
+
+    /// <summary>Most line breaks the text after the middle marker may hold before the split moves to the cursor's line.</summary>
+    internal const int MaxMiddleLines = 8;
+
+    /// <summary>
+    /// The split stays where it was while the cursor goes on from there: typing Enter at the end of
+    /// a line then changes only the text after the middle marker (the suffix after the cursor is
+    /// the same), instead of moving the split and re-decoding the suffix window on every new line.
+    /// It moves to the cursor's line once the text after the marker spans more than
+    /// <see cref="MaxMiddleLines"/> lines or <see cref="MaxMiddleChars"/> × 2 chars, or when the
+    /// cursor goes above it.
+    /// </summary>
+    private static int StickyMiddleStart(DocumentState doc, ReadOnlySpan<char> text, int lineStart, int cursor)
+    {
+        int fresh = MiddleStart(lineStart, cursor);
+        int kept = doc.MiddleStart;
+        bool keep = kept >= 0 && kept <= fresh && cursor - kept <= 2 * MaxMiddleChars
+            && (kept == 0 || text[kept - 1] == '\n')
+            && text[kept..cursor].Count('\n') <= MaxMiddleLines;
+        doc.MiddleStart = keep ? kept : fresh;
+        return doc.MiddleStart;
+    }
 
     /// <summary>
     /// Where the text after the middle marker starts: the cursor's line start, or on a very long line

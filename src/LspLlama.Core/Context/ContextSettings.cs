@@ -54,7 +54,9 @@ public sealed record ContextSettings
     /// keystroke changes only the last tokens and never re-decodes the suffix window. The prefix
     /// then ends at the token boundary at or before the line start (a tokenizer that merges a line
     /// break with the indentation after it moves that break after the marker too); the model reads
-    /// the text after the marker as the start of its own middle.
+    /// the text after the marker as the start of its own middle. The split stays where it was while
+    /// the user types new lines after it (up to <c>ActiveWindow.MaxMiddleLines</c>), so Enter costs
+    /// a few tokens too.
     /// </summary>
     public bool CursorLineInMiddle { get; init; } = true;
 

@@ -24,6 +24,9 @@ internal sealed class DocumentState(string uri, string path, SegmentTokens token
     /// <summary>Start of the prefix (0 while the document fits), kept stable across keystrokes.</summary>
     public int PrefixStart { get; set; }
 
+    /// <summary>PSM with the cursor's line after the middle marker: where that text starts (-1: not chosen yet), kept stable across new lines.</summary>
+    public int MiddleStart { get; set; } = -1;
+
     /// <summary>End of the suffix window (-1: not chosen yet), kept stable across keystrokes.</summary>
     public int SuffixEnd { get; set; } = -1;
 
@@ -43,6 +46,11 @@ internal sealed class DocumentState(string uri, string path, SegmentTokens token
     {
         Cursor = Shift(Cursor, start, removed, insertedLength, moveWhenAtStart: true);
         PrefixStart = Shift(PrefixStart, start, removed, insertedLength, moveWhenAtStart: false);
+        if (MiddleStart >= 0)
+        {
+            MiddleStart = Shift(MiddleStart, start, removed, insertedLength, moveWhenAtStart: false);
+        }
+
         if (SuffixEnd >= 0)
         {
             SuffixEnd = Shift(SuffixEnd, start, removed, insertedLength, moveWhenAtStart: true);

@@ -26,7 +26,7 @@ internal sealed record PlanBenchResult(
     double CpuMicrosP50,
     double CpuMicrosP99);
 
-/// <summary>Cost of one kind of step (typing, cursor jump, edit in another file).</summary>
+/// <summary>Cost of one kind of step (typing, new line, cursor jump, edit in another file).</summary>
 internal sealed record PlanBenchKind(string Kind, int Count, double MicrosP50, double MicrosP99, double RedecodeP50);
 
 /// <summary>
@@ -92,7 +92,7 @@ internal static class PlanBench
 
             string typed = typedChars[typedAt];
             typedAt = (typedAt + 1) % Typed.Length;
-            return ("typing", active, cursor, 0, typed, cursor + 1);
+            return (typed == "\n" ? "new line" : "typing", active, cursor, 0, typed, cursor + 1);
         }
 
         long tokenizedBefore = 0;

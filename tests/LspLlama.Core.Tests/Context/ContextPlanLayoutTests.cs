@@ -55,12 +55,33 @@ public sealed class ContextPlanLayoutTests
 
         Assert.EndsWith("<|fim_middle|>        return x;", Decode(tok, plan.Build()), StringComparison.Ordinal);
 
-        // Enter moves the cursor to a new line: the finished line joins the prefix, the suffix follows.
+        // Enter at the end of the line: the text after the cursor is the same, so the split stays
+        // and only the text after the middle marker changes.
+        int middleMarker = plan.Build().Tokens.Span.IndexOf(tok.Special.FimMiddle!.Value);
         plan.Edit("a", cursor, 0, "\n        ");
-        plan.SetActive("a", cursor + 9);
+        cursor += 9;
+        plan.SetActive("a", cursor);
         PlanBuild next = plan.Build();
-        Assert.EndsWith("    {\n        return x;\n<|fim_suffix|>\n    }\n}\n<|fim_middle|>        ", Decode(tok, next), StringComparison.Ordinal);
-        Assert.True(next.FirstChanged < next.Hints.SuffixStart + 1);
+        Assert.EndsWith("    {\n<|fim_suffix|>\n    }\n}\n<|fim_middle|>        return x;\n        ", Decode(tok, next), StringComparison.Ordinal);
+        Assert.True(next.FirstChanged > middleMarker, $"Enter changed token {next.FirstChanged}, the middle marker is at {middleMarker}");
+
+        // Past MaxMiddleLines new lines the split moves to the cursor's line, once.
+        int moves = 0;
+        for (int i = 0; i < ActiveWindow.MaxMiddleLines + 2; i++)
+        {
+            plan.Edit("a", cursor, 0, "y();\n        ");
+            cursor += 13;
+            plan.SetActive("a", cursor);
+            PlanBuild b = plan.Build();
+            moves += b.FirstChanged < b.Hints.SuffixStart + 1 ? 1 : 0;
+        }
+
+        Assert.Equal(1, moves);
+        Assert.True(Decode(tok, plan.Build()).Split("<|fim_middle|>")[1].Count(ch => ch == '\n') <= ActiveWindow.MaxMiddleLines);
+
+        // A jump above the split moves it to the new cursor's line.
+        plan.SetActive("a", text.IndexOf("void", StringComparison.Ordinal) + 2);
+        Assert.EndsWith("<|fim_middle|>    vo", Decode(tok, plan.Build()), StringComparison.Ordinal);
     }
 
     [Fact]

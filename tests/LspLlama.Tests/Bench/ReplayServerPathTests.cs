@@ -42,16 +42,22 @@ public sealed class ReplayServerPathTests
                 Assert.Contains(editor.TextOf(uri), held, StringComparison.Ordinal);
             }
 
-            // The active document: its text before the cursor's line ends right before the suffix
-            // marker, and the line up to the cursor follows the middle marker.
+            // The active document: its text up to the split ends right before the suffix marker,
+            // and from the split to the cursor follows the middle marker. The split is the start of
+            // the cursor's line (of its 256-char run on a very long line) or of a line at most
+            // MaxMiddleLines above, where it stayed while the user typed new lines.
             string active = editor.TextOf(c.Uri);
             int cursor = new TraceText(active).Offset(c.Position);
             int lineStart = active[..cursor].LastIndexOf('\n') + 1;
-            int split = lineStart + ((cursor - lineStart) / 256 * 256);
+            int fresh = lineStart + ((cursor - lineStart) / 256 * 256);
             int pre = held.LastIndexOf("<PRE>", StringComparison.Ordinal);
             int suf = held.LastIndexOf("<SUF>", StringComparison.Ordinal);
+            string middle = held[(held.LastIndexOf("<MID>", StringComparison.Ordinal) + 5)..];
+            int split = cursor - middle.Length;
+            Assert.Equal(active[split..cursor], middle);
+            Assert.True(split == fresh || (split < fresh && (split == 0 || active[split - 1] == '\n')), $"split at {split}, the cursor's line starts at {lineStart}");
+            Assert.True(active[split..cursor].Count(ch => ch == '\n') <= 8 && cursor - split <= 512);
             Assert.EndsWith(active[..split][^Math.Min(split, 200)..], held[..suf], StringComparison.Ordinal);
-            Assert.EndsWith("<MID>" + active[split..cursor], held, StringComparison.Ordinal);
             Assert.True(pre >= 0 && pre < suf);
             checkedSyncs++;
         }
