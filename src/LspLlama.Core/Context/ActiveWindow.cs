@@ -12,7 +12,7 @@ namespace LspLlama.Core.Context;
 /// <param name="BodyStart">First document token of the prefix.</param>
 /// <param name="BodyEnd">End (exclusive) of the document tokens in the prefix; the tail follows.</param>
 /// <param name="CursorLineToken">Document token holding the start of the cursor's line (BodyEnd: it lies in the tail).</param>
-/// <param name="TailAfterMiddle">The tail (the cursor's line up to the cursor) follows the middle marker, not the prefix.</param>
+/// <param name="TailAfterMiddle">The tail (the cursor's line up to the cursor, with the lines typed after the split) follows the middle marker, not the prefix.</param>
 internal sealed record ActiveLayout(int Count, int BodyStart, int BodyEnd, int[] Tail, ReadOnlyMemory<int> Suffix, int CursorLineToken, bool TailAfterMiddle);
 
 internal static class ActiveWindow
@@ -48,7 +48,7 @@ internal static class ActiveWindow
         int prefixBudget = budget - fixedCount - suffix.Length;
         bool split = layout == FimLayout.Psm && settings.CursorLineInMiddle;
         int lineStart = text[..cursor].LastIndexOf('\n') + 1;
-        int t = seg.BoundaryAtOrBefore(split ? StickyMiddleStart(doc, text, lineStart, cursor) : cursor);
+        int t = seg.BoundaryAtOrBefore(split ? StickyMiddleStart(doc, text, lineStart, cursor, prefixBudget / 4) : cursor);
         (int s, int bodyEnd, int[] tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);
         if (doc.PrefixStart > cursor || bodyEnd - s + tail.Length > prefixBudget)
         {
@@ -73,7 +73,7 @@ internal static class ActiveWindow
         return new ActiveLayout(count, s, bodyEnd, tail, suffix, lineToken, split);
     }
 
-    /// <summary>Longest typed run after the middle marker: past it, a long line starts a new run.</summary>
+    /// <summary>On a long line, the run after the middle marker starts at a multiple of this many chars.</summary>
     internal const int MaxMiddleChars = 256;
 
     /// <summary>Most line breaks the text after the middle marker may hold before the split moves to the cursor's line.</summary>
@@ -83,15 +83,17 @@ internal static class ActiveWindow
     /// The split stays where it was while the cursor goes on from there: typing Enter at the end of
     /// a line then changes only the text after the middle marker (the suffix after the cursor is
     /// the same), instead of moving the split and re-decoding the suffix window on every new line.
-    /// It moves to the cursor's line once the text after the marker spans more than
-    /// <see cref="MaxMiddleLines"/> lines or <see cref="MaxMiddleChars"/> × 2 chars, or when the
-    /// cursor goes above it.
+    /// It moves to the cursor's line once the text after the marker holds more than
+    /// <see cref="MaxMiddleLines"/> line breaks or more than <see cref="MaxMiddleChars"/> × 2 chars
+    /// (fewer when the prefix budget is small: a quarter of it), when the cursor goes above it, or
+    /// when the prefix would start after it.
     /// </summary>
-    private static int StickyMiddleStart(DocumentState doc, ReadOnlySpan<char> text, int lineStart, int cursor)
+    private static int StickyMiddleStart(DocumentState doc, ReadOnlySpan<char> text, int lineStart, int cursor, int maxChars)
     {
         int fresh = MiddleStart(lineStart, cursor);
         int kept = doc.MiddleStart;
-        bool keep = kept >= 0 && kept <= fresh && cursor - kept <= 2 * MaxMiddleChars
+        bool keep = kept >= 0 && kept <= fresh && kept >= doc.PrefixStart
+            && cursor - kept <= Math.Min(2 * MaxMiddleChars, maxChars)
             && (kept == 0 || text[kept - 1] == '\n')
             && text[kept..cursor].Count('\n') <= MaxMiddleLines;
         doc.MiddleStart = keep ? kept : fresh;

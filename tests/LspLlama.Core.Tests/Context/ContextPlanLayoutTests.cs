@@ -85,6 +85,30 @@ public sealed class ContextPlanLayoutTests
     }
 
     [Fact]
+    public void WithASmallBudgetTheSplitFollowsTheCursorSoThePrefixIsNotStarved()
+    {
+        var tok = new FakeBpeTokenizer();
+        var plan = new ContextPlan(tok, new ContextSettings { ContextSize = 400, GenerationReserve = 100, SuffixLines = 2, PrefixChunkLines = 2 });
+        string text = Code("s", 40);
+        int cursor = text.IndexOf("s20 ", StringComparison.Ordinal) - 4;
+        plan.Open("s", "s.cs", text);
+        plan.SetActive("s", cursor);
+        plan.Build();
+        for (int i = 0; i < 6; i++)
+        {
+            plan.Edit("s", cursor, 0, "int variableNumber" + i + " = Compute(" + i + ");\n    ");
+            cursor += ("int variableNumber" + i + " = Compute(" + i + ");\n    ").Length;
+            plan.SetActive("s", cursor);
+            PlanBuild build = plan.Build();
+            string planned = Decode(tok, build);
+            int pre = planned.IndexOf("<|fim_prefix|>", StringComparison.Ordinal) + "<|fim_prefix|>".Length;
+            int suf = planned.IndexOf("<|fim_suffix|>", StringComparison.Ordinal);
+            Assert.True(suf - pre > 20, $"after {i + 1} new lines the prefix holds {suf - pre} chars: {planned}");
+            Assert.True(build.Tokens.Length <= plan.Budget);
+        }
+    }
+
+    [Fact]
     public void AVeryLongLineKeepsTheTextAfterTheMiddleMarkerShort()
     {
         var tok = new FakeBpeTokenizer();

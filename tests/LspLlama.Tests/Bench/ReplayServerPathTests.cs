@@ -24,7 +24,7 @@ public sealed class ReplayServerPathTests
         ReplayRecurrentBackend backend = new();
         using ReplayServerPath target = Target("lspllama", backend);
         TracePlayback editor = new();
-        int checkedSyncs = 0;
+        int checkedSyncs = 0, keptSplits = 0;
         foreach (TraceEvent e in trace.Events)
         {
             Assert.Null(editor.TryApply(e));
@@ -60,9 +60,11 @@ public sealed class ReplayServerPathTests
             Assert.EndsWith(active[..split][^Math.Min(split, 200)..], held[..suf], StringComparison.Ordinal);
             Assert.True(pre >= 0 && pre < suf);
             checkedSyncs++;
+            keptSplits += split < fresh ? 1 : 0;
         }
 
         Assert.Equal(60, checkedSyncs);
+        Assert.True(keptSplits > 0, "no sync kept the split above the cursor's line (Enter should keep it)");
     }
 
     [Fact]
