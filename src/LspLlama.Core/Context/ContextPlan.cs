@@ -14,8 +14,8 @@ namespace LspLlama.Core.Context;
 /// document. Most-recently-used order puts the files a user goes back to (the previous file, the
 /// definition just visited) at the end, so returning to one costs the few files after it, not the
 /// whole context; files untouched for long drift to the front, where they stay put.
+/// Not thread-safe: one owner (the server's main loop) feeds it edits and builds plans.
 /// </remarks>
-/// <remarks>Not thread-safe: one owner (the server's main loop) feeds it edits and builds plans.</remarks>
 public sealed class ContextPlan
 {
     private readonly ITokenizer _tokenizer;
