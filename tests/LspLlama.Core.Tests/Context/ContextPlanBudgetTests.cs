@@ -8,18 +8,26 @@ public sealed class ContextPlanBudgetTests
 {
     private readonly FakeBpeTokenizer _tok = new();
 
-    [Fact]
-    public void EvictsFromTheFrontDownToTheLowWaterMarkOnce()
+    private static readonly ContextSettings s_twelveFilesOverBudget = new() { ContextSize = 3000, GenerationReserve = 200, LowWaterFraction = 0.7 };
+
+    /// <summary>Twelve files f0..f11 that do not fit, with f11 active: the first build evicts the oldest.</summary>
+    private (ContextPlan Plan, PlanBuild Build) TwelveFilesOverBudget()
     {
-        var settings = new ContextSettings { ContextSize = 3000, GenerationReserve = 200, LowWaterFraction = 0.7 };
-        var plan = new ContextPlan(_tok, settings);
+        var plan = new ContextPlan(_tok, s_twelveFilesOverBudget);
         for (int i = 0; i < 12; i++)
         {
             plan.Open($"f{i}", $"f{i}.cs", Code($"f{i}", 30));
         }
 
         plan.SetActive("f11", 50);
-        PlanBuild build = plan.Build();
+        return (plan, plan.Build());
+    }
+
+    [Fact]
+    public void EvictsFromTheFrontDownToTheLowWaterMarkOnce()
+    {
+        ContextSettings settings = s_twelveFilesOverBudget;
+        (ContextPlan plan, PlanBuild build) = TwelveFilesOverBudget();
         Assert.True(build.Evicted > 0);
         Assert.True(build.Tokens.Length <= settings.ContextSize * 0.7, $"{build.Tokens.Length} tokens after eviction");
         Assert.Equal("f11", build.Segments[^1].Uri);
@@ -176,15 +184,7 @@ public sealed class ContextPlanBudgetTests
     [Fact]
     public void AFileEvictedThenClosedAndReopenedComesBackAsNew()
     {
-        var settings = new ContextSettings { ContextSize = 3000, GenerationReserve = 200, LowWaterFraction = 0.7 };
-        var plan = new ContextPlan(_tok, settings);
-        for (int i = 0; i < 12; i++)
-        {
-            plan.Open($"f{i}", $"f{i}.cs", Code($"f{i}", 30));
-        }
-
-        plan.SetActive("f11", 50);
-        PlanBuild build = plan.Build();
+        (ContextPlan plan, PlanBuild build) = TwelveFilesOverBudget();
         Assert.True(build.Evicted > 0);
         Assert.DoesNotContain(build.Segments, s => s.Uri == "f0");
 
