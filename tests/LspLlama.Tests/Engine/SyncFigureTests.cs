@@ -79,6 +79,29 @@ public sealed class SyncFigureTests
     }
 
     [Fact]
+    public async Task Enter_at_the_end_of_a_line_decodes_a_few_tokens_not_the_suffix_window()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
+        await OpenWorkspaceAsync(client);
+
+        // c.py line 2 is "def total(shapes):": the cursor at its end, then Enter with the indentation.
+        await client.InlineAsync(C, 2, 18);
+        JsonElement before = await client.StatusAsync();
+        int suffixStart = before.GetProperty("plan").GetProperty("suffixStartToken").GetInt32();
+        Assert.True(suffixStart > 0);
+
+        await client.InsertAsync(C, 2, 2, 18, "\n    ");
+        await client.InlineAsync(C, 3, 4);
+        JsonElement after = await client.StatusAsync();
+        JsonElement sync = after.GetProperty("lastSync");
+        Assert.Equal(suffixStart, after.GetProperty("plan").GetProperty("suffixStartToken").GetInt32());
+        Assert.True(sync.GetProperty("commonTokens").GetInt32() > suffixStart, sync.GetRawText());
+        Assert.True(sync.GetProperty("idealTokens").GetInt32() < 12, sync.GetRawText());
+        AssertWithinCheckpointDistance(sync, attention: false);
+    }
+
+    [Fact]
     public async Task A_closed_file_stays_in_context_and_reopening_it_unchanged_decodes_nothing_before_the_active_file()
     {
         await using EngineClient client = new();
