@@ -75,7 +75,7 @@ public sealed class SyncFigureTests
             Assert.Equal(aStart, sync.GetProperty("restoredFrom").GetInt32());
         }
 
-        Assert.Equal([B, A, C], afterOther.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+        Assert.Equal([B, A, C], SegmentUris(afterOther));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class SyncFigureTests
         await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(A)));
         await client.InlineAsync(C, 2, 18);
         JsonElement closed = await client.StatusAsync();
-        Assert.Equal([A, B, C], closed.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+        Assert.Equal([A, B, C], SegmentUris(closed));
         Assert.True(closed.GetProperty("lastSync").GetProperty("commonTokens").GetInt32() > activeStart);
         Assert.Equal([true, false, false], closed.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("closed").GetBoolean()));
 
@@ -123,13 +123,13 @@ public sealed class SyncFigureTests
         await client.OpenAsync(A, "import math\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef circumference(r):\n    return 2 * math.pi * r\n");
         await client.InlineAsync(C, 3, 13);
         JsonElement reopened = await client.StatusAsync();
-        Assert.Equal([A, B, C], reopened.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+        Assert.Equal([A, B, C], SegmentUris(reopened));
         Assert.True(reopened.GetProperty("lastSync").GetProperty("commonTokens").GetInt32() > activeStart);
 
         // Completions in the closed-then-reopened file work as in any other.
         await client.InlineAsync(A, 3, 10);
         JsonElement inA = await client.StatusAsync();
-        Assert.Equal([B, C, A], inA.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+        Assert.Equal([B, C, A], SegmentUris(inA));
     }
 
     [Fact]
@@ -179,6 +179,10 @@ public sealed class SyncFigureTests
         await client.InsertAsync(uri, version, line, character, typed);
         return typed;
     }
+
+    /// <summary>The plan's segments in order, by document URI, from a <c>lspllama/status</c> answer.</summary>
+    private static IEnumerable<string?> SegmentUris(JsonElement status) =>
+        status.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString());
 
     /// <summary>Invariant 3: decoded tokens never exceed the ideal by more than the distance to the checkpoint restored.</summary>
     private static void AssertWithinCheckpointDistance(JsonElement sync, bool attention)
