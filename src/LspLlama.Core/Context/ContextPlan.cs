@@ -119,6 +119,41 @@ public sealed class ContextPlan
         _order.Add(doc);
     }
 
+    /// <summary>
+    /// Adds a file the plan held before a restart, as a closed file after those remembered so far.
+    /// Call it in the stored order before the editor opens anything: a file the editor opens again
+    /// is then taken back in its place (<see cref="Open"/>), and the others stay as context until
+    /// the budget needs their room, as files closed in this run do. False, and nothing added, when
+    /// the plan keeps no closed files, already knows the URI, or the budget has no room for it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A document was opened already: remembered files
+    /// are older than any use in this run, and the order cannot place them before one.</exception>
+    public bool Remember(string uri, string path, string text)
+    {
+        if (_documents.Count > 0)
+        {
+            throw new InvalidOperationException("remembered files must come before the first open document");
+        }
+
+        if (!_settings.KeepClosedFiles || _closed.ContainsKey(uri))
+        {
+            return false;
+        }
+
+        var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), ++_clock) { Closed = true };
+        if (OtherSize(doc) > Budget)
+        {
+            return false;
+        }
+
+        _closed.Add(uri, doc);
+        _order.Add(doc);
+
+        // The oldest give way, as on a close: the stored order had the newest files last.
+        TrimClosed();
+        return _closed.ContainsKey(uri);
+    }
+
     /// <summary>Applies an edit; the document moves to the end of the order (just before the active one).</summary>
     public int Edit(string uri, int start, int removedLength, string insertedText)
     {

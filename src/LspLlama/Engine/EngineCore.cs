@@ -119,7 +119,9 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         logger.LogInformation(
             "Loaded {Path} ({Architecture}); {Memory}; layout {Layout}; checkpoint policy {Policy}",
             path, _model.Architecture, _model.Backend.Probe.Describe(), _plan!.Layout, _model.Session.PolicyName);
-        RunHook("restoring a stored session", h => h.Loaded(_model, cancellationToken));
+        IReadOnlyList<string> remembered = [];
+        RunHook("restoring a stored session", h => remembered = h.Loaded(_model, cancellationToken));
+        RememberedFiles.AddTo(_plan!, remembered, logger);
         Publish(BuildStatus("ready", null));
         onMutated();
         return true;
@@ -130,7 +132,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
     {
         if (_model is { } model)
         {
-            RunHook("persisting the session", h => h.Unloading(model));
+            RunHook("persisting the session", h => h.Unloading(model, PlannedDocuments()));
         }
 
         DropPlan();
@@ -217,7 +219,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             Publish(BuildStatus("ready", null));
         }
 
-        RunHook("persisting the session", h => h.Idle(model, cancellation));
+        RunHook("persisting the session", h => h.Idle(model, PlannedDocuments(), cancellation));
         return true;
     }
 
@@ -423,6 +425,9 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         _pipeline = null;
         _cache = null;
     }
+
+    /// <summary>The documents of the plan the session last synced to, in plan order: what a saved session records.</summary>
+    private string[] PlannedDocuments() => _lastPlan is { } plan ? [.. plan.Segments.Select(s => s.Uri)] : [];
 
     private void RunHook(string what, Action<IModelSessionHooks> call)
     {

@@ -31,6 +31,7 @@ internal sealed class SessionPersistence
     private readonly ILogger _logger;
     private readonly int _minUsefulTokens;
     private int _restoreAttempts;
+    private bool _opened;
     private StoredSession? _stored; // Open while a restore may still pay off.
 
     internal SessionPersistence(SessionStore store, SessionKey key, SavePolicy policy, ILogger logger, int minUsefulTokens = RestoreGain.DefaultMinUsefulTokens)
@@ -90,6 +91,25 @@ internal sealed class SessionPersistence
     private static string Describe(object? value) => value?.ToString() ?? "default";
 
     /// <summary>
+    /// Opens the stored session right after the load (the blobs are read only on a restore) and
+    /// returns the documents it was planned from, in plan order; empty when there is none.
+    /// </summary>
+    public IReadOnlyList<string> OpenStored()
+    {
+        EnsureOpened();
+        return _stored?.Documents ?? [];
+    }
+
+    private void EnsureOpened()
+    {
+        if (!_opened)
+        {
+            _opened = true;
+            _stored = _store.TryOpen(_key);
+        }
+    }
+
+    /// <summary>
     /// Call right before each sync with the whole planned sequence. Loads the stored session when
     /// it spares at least the minimum of decoding beyond what the session could keep itself; the
     /// sync then rolls back from it as usual. Until then the file stays open and later syncs ask
@@ -107,10 +127,8 @@ internal sealed class SessionPersistence
         long started = Stopwatch.GetTimestamp();
         try
         {
-            if (_restoreAttempts++ == 0)
-            {
-                _stored = _store.TryOpen(_key);
-            }
+            _restoreAttempts++;
+            EnsureOpened();
 
             if (_stored is not { } stored)
             {
@@ -193,7 +211,7 @@ internal sealed class SessionPersistence
     /// when the save policy wants one and no save is running. Copying the state out of the context
     /// runs here (memory speed); the disk write does not hold up the worker.
     /// </summary>
-    public void OnIdle(LoadedModel model, CancellationToken cancellationToken)
+    public void OnIdle(LoadedModel model, IReadOnlyList<string> documents, CancellationToken cancellationToken)
     {
         // While the stored session may still be restored, a save would replace it with less.
         if (cancellationToken.IsCancellationRequested || _stored is not null || _saver.IsBusy
@@ -202,16 +220,16 @@ internal sealed class SessionPersistence
             return;
         }
 
-        StartSave(model);
+        StartSave(model, documents);
     }
 
     /// <summary>Before the model is freed (reload, shutdown): saves what changed and waits for the disk.</summary>
-    public void SaveBeforeUnload(LoadedModel model)
+    public void SaveBeforeUnload(LoadedModel model, IReadOnlyList<string> documents)
     {
         // A running idle save would refuse the final one, which is newer.
         CloseStored();
         Wait();
-        if (_policy.ShouldSaveOnShutdown(model.Session.Held.ToArray()) && StartSave(model))
+        if (_policy.ShouldSaveOnShutdown(model.Session.Held.ToArray()) && StartSave(model, documents))
         {
             Wait();
         }
@@ -220,7 +238,7 @@ internal sealed class SessionPersistence
     /// <summary>Waits for a background save, if one runs (tests).</summary>
     internal Task WaitForSaveAsync() => _saver.WaitAsync();
 
-    private bool StartSave(LoadedModel model)
+    private bool StartSave(LoadedModel model, IReadOnlyList<string> documents)
     {
         NativeStateBuffer? state;
         try
@@ -244,7 +262,7 @@ internal sealed class SessionPersistence
         SessionSnapshot snapshot;
         try
         {
-            snapshot = LlamaStateTransfer.Snapshot(tokens, model.Session.Checkpoints, state, copyCheckpoints: true);
+            snapshot = LlamaStateTransfer.Snapshot(tokens, model.Session.Checkpoints, state, copyCheckpoints: true) with { Documents = [.. documents] };
         }
         catch
         {

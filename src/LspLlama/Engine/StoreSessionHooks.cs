@@ -11,17 +11,21 @@ internal sealed class StoreSessionHooks(ServerServices services) : IModelSession
 {
     private SessionPersistence? _persistence;
 
-    public void Loaded(LoadedModel model, CancellationToken cancellationToken) =>
+    public IReadOnlyList<string> Loaded(LoadedModel model, CancellationToken cancellationToken)
+    {
         _persistence = SessionPersistence.Create(services, model.Path, services.Settings.Current.Model);
+        return _persistence?.OpenStored() ?? [];
+    }
 
     // A no-op once restored or given up.
     public void BeforeSync(LoadedModel model, ReadOnlyMemory<int> planned) => _persistence?.TryRestore(model, planned.Span);
 
-    public void Idle(LoadedModel model, CancellationToken cancellationToken) => _persistence?.OnIdle(model, cancellationToken);
+    public void Idle(LoadedModel model, IReadOnlyList<string> documents, CancellationToken cancellationToken) =>
+        _persistence?.OnIdle(model, documents, cancellationToken);
 
-    public void Unloading(LoadedModel model)
+    public void Unloading(LoadedModel model, IReadOnlyList<string> documents)
     {
-        _persistence?.SaveBeforeUnload(model);
+        _persistence?.SaveBeforeUnload(model, documents);
         _persistence = null;
     }
 }

@@ -40,9 +40,13 @@ internal sealed record CheckpointSource(int Position, int PosMin, int PosMax, Bl
 /// <summary>
 /// Everything a model session needs to come back after a restart: the tokens its context holds,
 /// the full sequence state (llama_state_seq_get_data_ext, flags 0) and its checkpoints
-/// (flags PARTIAL_ONLY), in ascending position order.
+/// (flags PARTIAL_ONLY), in ascending position order; and the URIs of the documents the tokens were
+/// planned from, in plan order (the active one last), so the next start can lay them out again.
 /// </summary>
-internal sealed record SessionSnapshot(ReadOnlyMemory<int> Tokens, BlobSource State, IReadOnlyList<CheckpointSource> Checkpoints);
+internal sealed record SessionSnapshot(ReadOnlyMemory<int> Tokens, BlobSource State, IReadOnlyList<CheckpointSource> Checkpoints)
+{
+    public IReadOnlyList<string> Documents { get; init; } = [];
+}
 
 /// <summary>A checkpoint as described by a stored file; its bytes are read with <see cref="StoredSession.TryReadCheckpoint"/>.</summary>
 internal sealed record StoredCheckpoint(int Position, int PosMin, int PosMax, long Length);

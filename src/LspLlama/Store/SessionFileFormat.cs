@@ -9,7 +9,7 @@ namespace LspLlama.Store;
 /// Layout of a session file (all integers little-endian):
 /// <code>
 /// magic "LSPLSESS" | u32 version | u32 n | key (MessagePack, n bytes) | u64 xxh64(everything before)
-/// u32 m | table (MessagePack, m bytes) | u64 xxh64(table)
+/// u32 m | table (MessagePack, m bytes: tokens, state length, checkpoints, documents) | u64 xxh64(table)
 /// state blob | u64 xxh64(state)
 /// checkpoint blob | u64 xxh64(blob)   … one per checkpoint, in table order
 /// end magic "LSPLEND\n"
@@ -17,10 +17,13 @@ namespace LspLlama.Store;
 /// The key comes first and alone, so a file for another model is rejected without reading more;
 /// the table (tokens, blob lengths) lets the caller decide whether the big state is worth loading,
 /// and tells the exact file length, so a truncated file is caught before any blob is read.
+/// The table also names the documents the tokens were planned from, in plan order, so a restarted
+/// server can lay the files out as they were even when the editor reopens fewer of them.
+/// Version 2 added the documents; version 1 files are refused like any older format.
 /// </summary>
 internal static class SessionFileFormat
 {
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     public const int PreambleBytes = 16;
 
@@ -75,11 +78,11 @@ internal static class SessionFileFormat
         return block;
     }
 
-    public static byte[] EncodeTable(ReadOnlySpan<int> tokens, long stateLength, IReadOnlyList<CheckpointSource> checkpoints)
+    public static byte[] EncodeTable(ReadOnlySpan<int> tokens, long stateLength, IReadOnlyList<CheckpointSource> checkpoints, IReadOnlyList<string> documents)
     {
         ArrayBufferWriter<byte> buffer = new(tokens.Length * 5 + 64);
         MessagePackWriter writer = new(buffer);
-        writer.WriteArrayHeader(3);
+        writer.WriteArrayHeader(4);
         writer.WriteArrayHeader(tokens.Length);
         foreach (int token in tokens)
         {
@@ -95,6 +98,12 @@ internal static class SessionFileFormat
             writer.Write(checkpoint.PosMin);
             writer.Write(checkpoint.PosMax);
             writer.Write(checkpoint.Data.Length);
+        }
+
+        writer.WriteArrayHeader(documents.Count);
+        foreach (string document in documents)
+        {
+            writer.Write(document);
         }
 
         writer.Flush();
@@ -218,7 +227,7 @@ internal static class SessionFileFormat
 
     private static StoredTable DecodeTable(ref MessagePackReader reader)
     {
-        Expect(reader.ReadArrayHeader(), 3);
+        Expect(reader.ReadArrayHeader(), 4);
         int tokenCount = reader.ReadArrayHeader();
         int[] tokens = new int[tokenCount];
         for (int i = 0; i < tokens.Length; i++)
@@ -239,12 +248,19 @@ internal static class SessionFileFormat
             }
         }
 
+        int documentCount = reader.ReadArrayHeader();
+        string[] documents = new string[documentCount];
+        for (int i = 0; i < documents.Length; i++)
+        {
+            documents[i] = reader.ReadString() ?? throw new SessionFileException("a document has no name");
+        }
+
         if (stateLength < 0)
         {
             throw new SessionFileException("the state has a negative length");
         }
 
-        return new StoredTable(tokens, stateLength, checkpoints, 0);
+        return new StoredTable(tokens, stateLength, checkpoints, documents, 0);
     }
 
     private static void Expect(int actual, int expected)
@@ -267,8 +283,8 @@ internal static class SessionFileFormat
 /// <summary>The key block of a stored file, with its raw bytes (they identify this exact write).</summary>
 internal sealed record StoredHeader(SessionKey Key, string Writer, ulong WriteId, DateTime SavedUtc, byte[] RawBlock);
 
-/// <summary>The table block: tokens and the lengths of the blobs that follow.</summary>
-internal sealed record StoredTable(int[] Tokens, long StateLength, StoredCheckpoint[] Checkpoints, long BlockBytes);
+/// <summary>The table block: tokens, the lengths of the blobs that follow, and the planned documents (URIs, in plan order).</summary>
+internal sealed record StoredTable(int[] Tokens, long StateLength, StoredCheckpoint[] Checkpoints, string[] Documents, long BlockBytes);
 
 /// <summary>A session file that cannot be used; the message completes "Ignoring the stored session: …".</summary>
 internal sealed class SessionFileException : Exception

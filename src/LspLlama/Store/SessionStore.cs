@@ -61,7 +61,7 @@ internal sealed partial class SessionStore
         {
             long started = Stopwatch.GetTimestamp();
             byte[] keyBlock = SessionFileFormat.EncodeKey(key, WriteId(), _time.GetUtcNow().UtcTicks);
-            byte[] tableBlock = SessionFileFormat.EncodeTable(snapshot.Tokens.Span, snapshot.State.Length, snapshot.Checkpoints);
+            byte[] tableBlock = SessionFileFormat.EncodeTable(snapshot.Tokens.Span, snapshot.State.Length, snapshot.Checkpoints, snapshot.Documents);
             long fileLength = SessionFileFormat.FileLength(
                 keyBlock.Length, tableBlock.Length, snapshot.State.Length, snapshot.Checkpoints.Select(c => c.Data.Length));
             if (fileLength > _options.MaxDiskBytes)

@@ -30,6 +30,7 @@ internal sealed class StoredSession : IDisposable
         Tokens = table.Tokens;
         StateLength = table.StateLength;
         Checkpoints = table.Checkpoints;
+        Documents = table.Documents;
         _stateOffset = blobsOffset;
         _checkpointOffsets = new long[table.Checkpoints.Length];
         long offset = blobsOffset + table.StateLength + SessionFileFormat.ChecksumBytes;
@@ -50,6 +51,9 @@ internal sealed class StoredSession : IDisposable
     public long StateLength { get; }
 
     public IReadOnlyList<StoredCheckpoint> Checkpoints { get; }
+
+    /// <summary>The URIs of the documents the tokens were planned from, in plan order (the active one last).</summary>
+    public IReadOnlyList<string> Documents { get; }
 
     /// <summary>
     /// Hands the caller a stream over the full sequence state; it reads it into its own buffer

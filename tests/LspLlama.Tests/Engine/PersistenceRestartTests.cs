@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LspLlama.Protocol;
 using LspLlama.Store;
 using LspLlama.Tests.Support;
@@ -43,6 +44,56 @@ public sealed class PersistenceRestartTests : IDisposable
         Assert.True(sync.DecodedTokens * 8 < firstSync.DecodedTokens, $"decoded {sync.DecodedTokens} after the restart, {firstSync.DecodedTokens} before");
         Assert.Equal(first.GeneratedTokens, status.GeneratedTokens);
         Assert.Equal(firstAnswer, secondAnswer);
+    }
+
+    [Fact]
+    public async Task A_restarted_server_lays_out_the_stored_files_when_the_editor_reopens_only_the_active_one()
+    {
+        string model = TinyModels.Get(TinyArch.GraniteHybrid);
+        (string Uri, string Text)[] documents = PersistenceServer.Documents(Workspace, files: 3);
+        PersistenceServer.WriteToDisk(documents);
+        (string firstAnswer, RestartStatus first) = await RunOnceAsync(model, documents);
+
+        // As VS Code after a restart: only the visible editor is opened; the others come when clicked.
+        await using PersistenceServer second = await PersistenceServer.StartAsync(Workspace, model, StoreDirectory);
+        await second.Client.WaitForLogAsync("Laid out 3 of the 3 files");
+        string secondAnswer = await second.OpenAndCompleteAsync([documents[^1]]);
+        await second.Client.WaitForLogAsync("Restored the stored session");
+        RestartStatus status = await second.StatusAsync();
+        JsonElement plan = (await second.Client.RequestAsync<JsonElement>(LspMethods.Status, null)).GetProperty("plan");
+
+        Assert.Equal(documents.Select(d => d.Uri), plan.GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+        Assert.Equal([true, true, false], plan.GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("closed").GetBoolean()));
+        Assert.Equal(first.KeptTokens + first.DecodedTokens, status.KeptTokens + status.DecodedTokens);
+        Assert.True(status.DecodedTokens * 8 < first.DecodedTokens, $"decoded {status.DecodedTokens} after the restart, {first.DecodedTokens} before");
+        Assert.Equal(firstAnswer, secondAnswer);
+    }
+
+    [Fact]
+    public async Task Stored_files_that_changed_or_went_away_are_laid_out_as_they_are_on_disk()
+    {
+        string model = TinyModels.Get(TinyArch.GraniteHybrid);
+        (string Uri, string Text)[] documents = PersistenceServer.Documents(Workspace, files: 3);
+        PersistenceServer.WriteToDisk(documents);
+        (_, RestartStatus first) = await RunOnceAsync(model, documents);
+
+        // Between the runs the first file is deleted and the second gets a new line at its end.
+        File.Delete(new Uri(documents[0].Uri).LocalPath);
+        string changed = documents[1].Text + "extra = 1\n";
+        File.WriteAllText(new Uri(documents[1].Uri).LocalPath, changed);
+
+        await using PersistenceServer second = await PersistenceServer.StartAsync(Workspace, model, StoreDirectory);
+        await second.Client.WaitForLogAsync("Laid out 2 of the 3 files");
+        await second.OpenAndCompleteAsync([documents[^1]]);
+        JsonElement report = await second.Client.RequestAsync<JsonElement>(LspMethods.Status, null);
+        RestartStatus status = await second.StatusAsync();
+
+        Assert.Equal([documents[1].Uri, documents[2].Uri], report.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+
+        // The stored tokens start with the deleted file: nothing of them matches the new plan.
+        Assert.Equal(0, status.KeptTokens);
+        Assert.True(status.DecodedTokens < first.DecodedTokens, $"decoded {status.DecodedTokens}, first run {first.DecodedTokens}");
+        Assert.Equal("ready", status.State);
     }
 
     [Fact]

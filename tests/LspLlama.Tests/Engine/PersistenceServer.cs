@@ -37,23 +37,33 @@ internal sealed class PersistenceServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Two files of code; the cursor goes at the end of the second.</summary>
-    public static (string Uri, string Text)[] Documents(string workspace)
+    /// <summary>Two (or three) files of code; the cursor goes at the end of the last.</summary>
+    public static (string Uri, string Text)[] Documents(string workspace, int files = 2)
     {
         var first = new StringBuilder();
-        var second = new StringBuilder();
+        var middle = new StringBuilder();
+        var last = new StringBuilder();
         for (int i = 0; i < 24; i++)
         {
             first.Append("def helper_").Append(i).Append("(value):\n    return value * ").Append(i + 3).Append(" + offset_").Append(i).Append('\n');
-            second.Append("total_").Append(i).Append(" = helper_").Append(i).Append("(items[").Append(i).Append("])\n");
+            middle.Append("offset_").Append(i).Append(" = ").Append(i * 7 % 5).Append('\n');
+            last.Append("total_").Append(i).Append(" = helper_").Append(i).Append("(items[").Append(i).Append("])\n");
         }
 
-        second.Append("result = total_0 + ");
-        return
-        [
-            (new Uri(Path.Combine(workspace, "helpers.py")).AbsoluteUri, first.ToString()),
-            (new Uri(Path.Combine(workspace, "main.py")).AbsoluteUri, second.ToString()),
-        ];
+        last.Append("result = total_0 + ");
+        (string, string) helpers = (new Uri(Path.Combine(workspace, "helpers.py")).AbsoluteUri, first.ToString());
+        (string, string) offsets = (new Uri(Path.Combine(workspace, "offsets.py")).AbsoluteUri, middle.ToString());
+        (string, string) main = (new Uri(Path.Combine(workspace, "main.py")).AbsoluteUri, last.ToString());
+        return files == 3 ? [helpers, offsets, main] : [helpers, main];
+    }
+
+    /// <summary>Saves the documents as files, as an editor's workspace has them.</summary>
+    public static void WriteToDisk((string Uri, string Text)[] documents)
+    {
+        foreach ((string uri, string text) in documents)
+        {
+            File.WriteAllText(new Uri(uri).LocalPath, text);
+        }
     }
 
     /// <summary>Opens the documents and asks for an inline completion at the end of the last one.</summary>

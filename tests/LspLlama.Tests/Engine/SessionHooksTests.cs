@@ -43,16 +43,21 @@ public sealed class SessionHooksTests
 
         public bool AllOnInferenceThread { get; private set; } = true;
 
-        public void Loaded(LoadedModel model, CancellationToken cancellationToken) => Record($"loaded {model.Architecture} {model.Session.Held.Length}");
+        public IReadOnlyList<string> Loaded(LoadedModel model, CancellationToken cancellationToken)
+        {
+            Record($"loaded {model.Architecture} {model.Session.Held.Length}");
+            return [];
+        }
 
-        public void Idle(LoadedModel model, CancellationToken cancellationToken)
+        public void Idle(LoadedModel model, IReadOnlyList<string> documents, CancellationToken cancellationToken)
         {
             Record($"idle {model.Architecture}");
             Assert.True(model.Session.Held.Length > 0);
+            Assert.NotEmpty(documents);
             Idled.TrySetResult();
         }
 
-        public void Unloading(LoadedModel model) => Record($"unloading {model.Architecture}");
+        public void Unloading(LoadedModel model, IReadOnlyList<string> documents) => Record($"unloading {model.Architecture}");
 
         /// <summary>Syncs announced before they ran, each with a non-empty plan.</summary>
         public int BeforeSyncs { get; private set; }

@@ -1,0 +1,121 @@
+using LspLlama.Core.Context;
+using Xunit;
+using static LspLlama.Core.Tests.Context.PlanTestKit;
+
+namespace LspLlama.Core.Tests.Context;
+
+/// <summary>Files remembered from before a restart: the plan lays them out as they were.</summary>
+public sealed class ContextPlanRememberTests
+{
+    private static readonly string[] s_names = ["a", "b", "c", "d"];
+    private readonly FakeBpeTokenizer _tok = new();
+
+    /// <summary>The plan before the restart: four files, "b" active (so it is last).</summary>
+    private PlanBuild BeforeRestart()
+    {
+        var plan = new ContextPlan(_tok, new ContextSettings());
+        foreach (string name in s_names)
+        {
+            plan.Open(name, name + ".cs", Code(name, 5));
+        }
+
+        plan.SetActive("b", 10);
+        return plan.Build();
+    }
+
+    private ContextPlan Remembering(PlanBuild stored, ContextSettings? settings = null)
+    {
+        var plan = new ContextPlan(_tok, settings ?? new ContextSettings());
+        foreach (string uri in Order(stored))
+        {
+            plan.Remember(uri, uri + ".cs", Code(uri, 5));
+        }
+
+        return plan;
+    }
+
+    [Fact]
+    public void OnlyTheActiveFileReopenedGivesTheStoredTokens()
+    {
+        PlanBuild stored = BeforeRestart();
+        ContextPlan plan = Remembering(stored);
+        Assert.Equal(4, plan.KeptClosedCount);
+
+        // As VS Code after a restart: only the visible editor is opened.
+        plan.Open("b", "b.cs", Code("b", 5));
+        plan.SetActive("b", 10);
+        PlanBuild build = plan.Build();
+
+        Assert.Equal(stored.Tokens.ToArray(), build.Tokens.ToArray());
+        Assert.Equal(["a", "c", "d", "b"], Order(build));
+        Assert.Equal([true, true, true, false], build.Segments.Select(s => s.Closed));
+    }
+
+    [Fact]
+    public void ReopeningInAnotherOrderKeepsTheStoredOrder()
+    {
+        PlanBuild stored = BeforeRestart();
+        ContextPlan plan = Remembering(stored);
+        foreach (string name in new[] { "d", "b", "a", "c" })
+        {
+            plan.Open(name, name + ".cs", Code(name, 5));
+        }
+
+        plan.SetActive("b", 10);
+        PlanBuild build = plan.Build();
+        Assert.Equal(stored.Tokens.ToArray(), build.Tokens.ToArray());
+        Assert.Equal(0, plan.KeptClosedCount);
+    }
+
+    [Fact]
+    public void AFileChangedSinceReopensAsOneEditInItsPlace()
+    {
+        PlanBuild stored = BeforeRestart();
+        ContextPlan plan = Remembering(stored);
+        string changed = Code("c", 5).Replace("c2 = Compute(2)", "c2 = Compute(22)", StringComparison.Ordinal);
+        plan.Open("c", "c.cs", changed);
+        plan.Open("b", "b.cs", Code("b", 5));
+        plan.SetActive("b", 10);
+        PlanBuild build = plan.Build();
+
+        Assert.Contains("c2 = Compute(22)", Decode(_tok, build), StringComparison.Ordinal);
+        Assert.True(plan.MatchesWholeTokenization("c"));
+
+        // The tokens before "c" are the stored ones; "c" moved to the end of the others, as an edit does.
+        Assert.Equal(["a", "d", "c", "b"], Order(build));
+        int common = build.Tokens.Span.CommonPrefixLength(stored.Tokens.Span);
+        Assert.True(common >= stored.Segments[1].Start, $"only {common} tokens kept, before the changed file at {stored.Segments[1].Start}");
+    }
+
+    [Fact]
+    public void RememberingIsRefusedWhenItCannotKeepTheOrder()
+    {
+        var plan = new ContextPlan(_tok, new ContextSettings());
+        Assert.True(plan.Remember("a", "a.cs", Code("a", 5)));
+        Assert.False(plan.Remember("a", "a.cs", Code("a", 5)));
+        plan.Open("b", "b.cs", Code("b", 5));
+        Assert.Throws<InvalidOperationException>(() => plan.Remember("c", "c.cs", Code("c", 5)));
+
+        var dropping = new ContextPlan(_tok, new ContextSettings { KeepClosedFiles = false });
+        Assert.False(dropping.Remember("a", "a.cs", Code("a", 5)));
+        Assert.Equal(0, dropping.KeptClosedCount);
+    }
+
+    [Fact]
+    public void MoreThanTheBudgetKeepsTheNewest()
+    {
+        var plan = new ContextPlan(_tok, new ContextSettings { ContextSize = 1400, GenerationReserve = 200 });
+        for (int i = 0; i < 30; i++)
+        {
+            plan.Remember("f" + i, $"f{i}.cs", Code("f" + i, 4));
+        }
+
+        Assert.InRange(plan.KeptClosedCount, 1, 29);
+        Assert.False(plan.Remember("huge", "huge.cs", Code("huge", 400)));
+
+        PlanBuild build = plan.Build();
+        Assert.True(build.Tokens.Length <= plan.Budget);
+        Assert.Equal(plan.KeptClosedCount, build.Segments.Count);
+        Assert.Equal("f29", build.Segments[^1].Uri);
+    }
+}
