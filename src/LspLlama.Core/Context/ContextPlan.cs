@@ -255,10 +255,52 @@ public sealed class ContextPlan
         _order.Add(doc);
     }
 
+    /// <summary>The closed files the plan keeps as context.</summary>
+    public IReadOnlyCollection<string> KeptClosedUris => _closed.Keys;
+
+    /// <summary>The text the plan holds for a kept closed file.</summary>
+    public string GetClosedText(string uri) =>
+        _closed.TryGetValue(uri, out DocumentState? doc) ? doc.Tokens.GetText() : throw new ArgumentException($"no closed file kept: {uri}");
+
+    /// <summary>
+    /// A kept closed file changed outside the editor (a checkout, a generator, changes discarded on
+    /// close): its segment takes the new text in place, as one edit over the span that differs, so
+    /// the model never sees a file as it no longer is. A change on disk is not a use: the file keeps
+    /// its place. Null text (the file is gone) forgets it. Unknown URIs are ignored.
+    /// </summary>
+    public void RefreshClosed(string uri, string? text)
+    {
+        if (!_closed.TryGetValue(uri, out DocumentState? doc))
+        {
+            return;
+        }
+
+        if (text is null)
+        {
+            Forget(doc);
+            return;
+        }
+
+        if (DifferingSpan(doc.Tokens.GetText(), text) is { } span)
+        {
+            doc.Tokens.Apply(span.Start, span.Removed, span.Inserted);
+            doc.ShiftAnchors(span.Start, span.Removed, span.Inserted.Length);
+            TrimClosed();
+        }
+    }
+
     /// <summary>Brings a kept document to a new text with one edit over the span that differs.</summary>
     private void ApplyAsOneEdit(DocumentState doc, string text)
     {
-        string old = doc.Tokens.GetText();
+        if (DifferingSpan(doc.Tokens.GetText(), text) is { } span)
+        {
+            Edit(doc.Uri, span.Start, span.Removed, span.Inserted);
+        }
+    }
+
+    /// <summary>The one edit that turns <paramref name="old"/> into <paramref name="text"/>, or null when they are equal.</summary>
+    private static (int Start, int Removed, string Inserted)? DifferingSpan(string old, string text)
+    {
         int head = 0;
         int max = Math.Min(old.Length, text.Length);
         while (head < max && old[head] == text[head])
@@ -285,10 +327,10 @@ public sealed class ContextPlan
 
         if (head == old.Length && head == text.Length)
         {
-            return;
+            return null;
         }
 
-        Edit(doc.Uri, head, old.Length - head - tail, text[head..(text.Length - tail)]);
+        return (head, old.Length - head - tail, text[head..(text.Length - tail)]);
     }
 
     /// <summary>Plans the sequence and compares it with the previous build.</summary>

@@ -27,6 +27,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
     private ContextPlan? _plan;
     private CompletionPipeline? _pipeline;
     private SuggestionCache? _cache;
+    private ClosedFilesOnDisk? _closedOnDisk;
     private LogitSampler? _sampler;
     private SamplingOptions? _samplerOptions;
     private (string Uri, int Offset)? _lastCompletion;
@@ -187,6 +188,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         try
         {
             feed.ApplyTo(_plan);
+            _closedOnDisk?.Refresh(_plan);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -234,6 +236,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         try
         {
             feed.ApplyTo(_plan!, sameFeed ? mark.Sequence : long.MaxValue);
+            _closedOnDisk?.Refresh(_plan!);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -405,7 +408,13 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         _pipeline = new CompletionPipeline(model.Tokenizer, TimeProvider.System, _cache);
         var feed = new PlanFeed(services.Documents);
         feed.Mutated += onMutated;
-        feed.Closed += uri => _cache?.Forget(uri);
+        var closedOnDisk = new ClosedFilesOnDisk(logger, ClosedFilesOnDisk.DefaultInterval);
+        _closedOnDisk = closedOnDisk;
+        feed.Closed += uri =>
+        {
+            _cache?.Forget(uri);
+            closedOnDisk.Forget(uri);
+        };
         feed.Changed += uri => _cache?.ForgetOthers(uri);
         _feed = feed;
         return true;
@@ -424,6 +433,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         _plan = null;
         _pipeline = null;
         _cache = null;
+        _closedOnDisk = null;
     }
 
     /// <summary>The documents of the plan the session last synced to, in plan order: what a saved session records.</summary>

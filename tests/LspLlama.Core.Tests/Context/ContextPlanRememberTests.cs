@@ -118,4 +118,30 @@ public sealed class ContextPlanRememberTests
         Assert.Equal(plan.KeptClosedCount, build.Segments.Count);
         Assert.Equal("f29", build.Segments[^1].Uri);
     }
+
+    [Fact]
+    public void RefreshingAClosedFileEditsItInPlaceAndNullForgetsIt()
+    {
+        PlanBuild stored = BeforeRestart();
+        ContextPlan plan = Remembering(stored);
+        plan.Open("b", "b.cs", Code("b", 5));
+        plan.SetActive("b", 10);
+        PlanBuild before = plan.Build();
+
+        string changed = Code("c", 5).Replace("c4 = Compute(4)", "c4 = Compute(44)", StringComparison.Ordinal);
+        plan.RefreshClosed("c", changed);
+        plan.RefreshClosed("unknown", "x");
+        plan.RefreshClosed("b", "open files are the editor's");
+        Assert.Equal(changed, plan.GetClosedText("c"));
+        Assert.Equal(Code("b", 5), plan.GetText("b"));
+
+        PlanBuild after = plan.Build();
+        Assert.Equal(["a", "c", "d", "b"], Order(after)); // not a use: "c" keeps its place
+        Assert.True(after.FirstChanged > before.Segments[1].Start + 20, $"first change {after.FirstChanged}, file starts at {before.Segments[1].Start}");
+        Assert.True(after.FirstChanged < before.Segments[2].Start);
+
+        plan.RefreshClosed("a", null);
+        Assert.Equal(["c", "d", "b"], Order(plan.Build()));
+        Assert.Throws<ArgumentException>(() => plan.GetClosedText("a"));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LspLlama.Protocol;
+using LspLlama.Tests.Store;
 using LspLlama.Tests.Support;
 using Xunit;
 
@@ -102,34 +103,43 @@ public sealed class SyncFigureTests
     }
 
     [Fact]
-    public async Task A_closed_file_stays_in_context_and_reopening_it_unchanged_decodes_nothing_before_the_active_file()
+    public async Task A_closed_file_stays_in_context_while_it_is_on_disk_and_reopening_it_unchanged_decodes_nothing_before_the_active_file()
     {
+        using TempFolder folder = new();
+        Directory.CreateDirectory(folder.Path);
         await using EngineClient client = new();
         await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
-        await OpenWorkspaceAsync(client);
-        await client.InlineAsync(C, 3, 13);
+        string[] uris = await OpenWorkspaceAsync(client, folder.Path);
+        (string a, string b, string c) = (uris[0], uris[1], uris[2]);
+        await client.InlineAsync(c, 3, 13);
         JsonElement[] segments = [.. (await client.StatusAsync()).GetProperty("plan").GetProperty("segments").EnumerateArray()];
         int activeStart = segments[2].GetProperty("start").GetInt32();
 
         // Closed: a keeps its place, so the next request keeps everything before c.
-        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(A)));
-        await client.InlineAsync(C, 2, 18);
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(a)));
+        await client.InlineAsync(c, 2, 18);
         JsonElement closed = await client.StatusAsync();
-        Assert.Equal([A, B, C], SegmentUris(closed));
+        Assert.Equal([a, b, c], SegmentUris(closed));
         Assert.True(closed.GetProperty("lastSync").GetProperty("commonTokens").GetInt32() > activeStart);
         Assert.Equal([true, false, false], closed.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("closed").GetBoolean()));
 
         // Reopened unchanged: still nothing before c is decoded.
-        await client.OpenAsync(A, "import math\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef circumference(r):\n    return 2 * math.pi * r\n");
-        await client.InlineAsync(C, 3, 13);
+        await client.OpenAsync(a, s_texts[0]);
+        await client.InlineAsync(c, 3, 13);
         JsonElement reopened = await client.StatusAsync();
-        Assert.Equal([A, B, C], SegmentUris(reopened));
+        Assert.Equal([a, b, c], SegmentUris(reopened));
         Assert.True(reopened.GetProperty("lastSync").GetProperty("commonTokens").GetInt32() > activeStart);
 
         // Completions in the closed-then-reopened file work as in any other.
-        await client.InlineAsync(A, 3, 10);
+        await client.InlineAsync(a, 3, 10);
         JsonElement inA = await client.StatusAsync();
-        Assert.Equal([B, C, A], SegmentUris(inA));
+        Assert.Equal([b, c, a], SegmentUris(inA));
+
+        // Closed again, then deleted (a branch switch): it leaves the context.
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(b)));
+        File.Delete(new Uri(b).LocalPath);
+        await client.InlineAsync(a, 3, 12);
+        Assert.Equal([c, a], SegmentUris(await client.StatusAsync()));
     }
 
     [Fact]
@@ -160,11 +170,31 @@ public sealed class SyncFigureTests
         Assert.Equal(new LspLlama.Protocol.Range(new Position(3, 12), new Position(3, 13)), entry.TextEdit.Range);
     }
 
-    internal static async Task OpenWorkspaceAsync(EngineClient client)
+    private static readonly string[] s_texts =
+    [
+        "import math\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef circumference(r):\n    return 2 * math.pi * r\n",
+        "class Point:\n    def __init__(self, x, y):\n        self.x = x\n        self.y = y\n\n    def norm(self):\n        return (self.x ** 2 + self.y ** 2) ** 0.5\n",
+        "from a import area\n\ndef total(shapes):\n    total = s\n    for shape in shapes:\n        total += area(shape)\n    return total\n",
+    ];
+
+    /// <summary>
+    /// Opens a.py, b.py and c.py: as <see cref="A"/>, <see cref="B"/> and <see cref="C"/>, or, given
+    /// a folder, as files written there (closed files are kept only while they are on disk).
+    /// </summary>
+    internal static async Task<string[]> OpenWorkspaceAsync(EngineClient client, string? folder = null)
     {
-        await client.OpenAsync(A, "import math\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef circumference(r):\n    return 2 * math.pi * r\n");
-        await client.OpenAsync(B, "class Point:\n    def __init__(self, x, y):\n        self.x = x\n        self.y = y\n\n    def norm(self):\n        return (self.x ** 2 + self.y ** 2) ** 0.5\n");
-        await client.OpenAsync(C, "from a import area\n\ndef total(shapes):\n    total = s\n    for shape in shapes:\n        total += area(shape)\n    return total\n");
+        string[] uris = folder is null ? [A, B, C] : [.. new[] { "a.py", "b.py", "c.py" }.Select(n => new Uri(Path.Combine(folder, n)).AbsoluteUri)];
+        for (int i = 0; i < uris.Length; i++)
+        {
+            if (folder is not null)
+            {
+                File.WriteAllText(new Uri(uris[i]).LocalPath, s_texts[i]);
+            }
+
+            await client.OpenAsync(uris[i], s_texts[i]);
+        }
+
+        return uris;
     }
 
     /// <summary>
