@@ -124,7 +124,8 @@ public sealed class ContextPlan
     /// Call it in the stored order before the editor opens anything: a file the editor opens again
     /// is then taken back in its place (<see cref="Open"/>), and the others stay as context until
     /// the budget needs their room, as files closed in this run do. False, and nothing added, when
-    /// the plan keeps no closed files, already knows the URI, or the budget has no room for it.
+    /// the plan keeps no closed files, already knows the URI, or the files remembered so far leave
+    /// the budget no room for it.
     /// </summary>
     /// <exception cref="InvalidOperationException">A document was opened already: remembered files
     /// are older than any use in this run, and the order cannot place them before one.</exception>
@@ -140,18 +141,19 @@ public sealed class ContextPlan
             return false;
         }
 
-        var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), ++_clock) { Closed = true };
-        if (OtherSize(doc) > Budget)
+        // Refused rather than trimming older ones: those are the front of the stored tokens, the
+        // part a restore keeps. (The last stored file, active then, had only its window there; the
+        // editor reopens it anyway and it goes to the end, where it was.)
+        var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), _clock + 1) { Closed = true };
+        if (_closed.Values.Sum(d => (long)OtherSize(d)) + OtherSize(doc) > Budget)
         {
             return false;
         }
 
+        _clock++;
         _closed.Add(uri, doc);
         _order.Add(doc);
-
-        // The oldest give way, as on a close: the stored order had the newest files last.
-        TrimClosed();
-        return _closed.ContainsKey(uri);
+        return true;
     }
 
     /// <summary>Applies an edit; the document moves to the end of the order (just before the active one).</summary>

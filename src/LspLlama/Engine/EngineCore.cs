@@ -122,7 +122,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             path, _model.Architecture, _model.Backend.Probe.Describe(), _plan!.Layout, _model.Session.PolicyName);
         IReadOnlyList<string> remembered = [];
         RunHook("restoring a stored session", h => remembered = h.Loaded(_model, cancellationToken));
-        RememberedFiles.AddTo(_plan!, remembered, logger);
+        FollowDisk(disk => disk.LayOut(_plan!, remembered));
         Publish(BuildStatus("ready", null));
         onMutated();
         return true;
@@ -188,7 +188,6 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         try
         {
             feed.ApplyTo(_plan);
-            _closedOnDisk?.Refresh(_plan);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -197,6 +196,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             return false;
         }
 
+        FollowDisk(RefreshClosed);
         (string Uri, int Offset)? target = feed.LastEdit is { } edit ? (edit.Uri, edit.Cursor) : _lastCompletion;
         if (target is not { } t || !_plan.IsOpen(t.Uri))
         {
@@ -236,7 +236,6 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         try
         {
             feed.ApplyTo(_plan!, sameFeed ? mark.Sequence : long.MaxValue);
-            _closedOnDisk?.Refresh(_plan!);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -245,6 +244,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             return false;
         }
 
+        FollowDisk(RefreshClosed);
         if (!_plan!.IsOpen(request.DocumentId))
         {
             return false;
@@ -434,6 +434,35 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         _pipeline = null;
         _cache = null;
         _closedOnDisk = null;
+    }
+
+    /// <summary>Closed files that changed on disk are context of every open one: their suggestions may be stale.</summary>
+    private void RefreshClosed(ClosedFilesOnDisk disk)
+    {
+        foreach (string uri in disk.Refresh(_plan!))
+        {
+            _cache?.ForgetOthers(uri);
+        }
+    }
+
+    /// <summary>Following the disk is an extra: whatever fails there is logged, never costs a completion or the plan.</summary>
+    private void FollowDisk(Action<ClosedFilesOnDisk> action)
+    {
+        if (_closedOnDisk is not { } disk || _plan is null)
+        {
+            return;
+        }
+
+        try
+        {
+            action(disk);
+        }
+#pragma warning disable CA1031 // An unexpected failure reading closed files must not cost the request.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning(e, "Could not follow the closed files on disk");
+        }
     }
 
     /// <summary>The documents of the plan the session last synced to, in plan order: what a saved session records.</summary>

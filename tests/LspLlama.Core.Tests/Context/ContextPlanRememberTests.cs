@@ -102,21 +102,33 @@ public sealed class ContextPlanRememberTests
     }
 
     [Fact]
-    public void MoreThanTheBudgetKeepsTheNewest()
+    public void MoreThanTheBudgetKeepsTheOldestTheFrontOfTheStoredTokens()
     {
         var plan = new ContextPlan(_tok, new ContextSettings { ContextSize = 1400, GenerationReserve = 200 });
+        int taken = 0;
         for (int i = 0; i < 30; i++)
         {
-            plan.Remember("f" + i, $"f{i}.cs", Code("f" + i, 4));
+            taken += plan.Remember("f" + i, $"f{i}.cs", Code("f" + i, 4)) ? 1 : 0;
         }
 
-        Assert.InRange(plan.KeptClosedCount, 1, 29);
-        Assert.False(plan.Remember("huge", "huge.cs", Code("huge", 400)));
-
+        Assert.InRange(taken, 1, 29);
+        Assert.Equal(taken, plan.KeptClosedCount);
         PlanBuild build = plan.Build();
         Assert.True(build.Tokens.Length <= plan.Budget);
-        Assert.Equal(plan.KeptClosedCount, build.Segments.Count);
-        Assert.Equal("f29", build.Segments[^1].Uri);
+        Assert.Equal(Enumerable.Range(0, taken).Select(i => "f" + i), Order(build));
+    }
+
+    [Fact]
+    public void ALargeLastFileIsRefusedAndReopenedAtTheEndWhereItWas()
+    {
+        var settings = new ContextSettings { ContextSize = 1400, GenerationReserve = 200 };
+        var plan = new ContextPlan(_tok, settings);
+        Assert.True(plan.Remember("a", "a.cs", Code("a", 4)));
+        Assert.True(plan.Remember("b", "b.cs", Code("b", 4)));
+        Assert.False(plan.Remember("big", "big.cs", Code("big", 200))); // was active: only its window was planned
+        plan.Open("big", "big.cs", Code("big", 200));
+        plan.SetActive("big", 100);
+        Assert.Equal(["a", "b", "big"], Order(plan.Build()));
     }
 
     [Fact]

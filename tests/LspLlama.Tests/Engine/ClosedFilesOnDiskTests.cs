@@ -43,10 +43,10 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
         OpenThenCloseAllButLast(("a.py", "alpha = 1\nbeta = 2\n"), ("b.py", "gamma = 3\n"), ("c.py", "main()\n"));
         PlanBuild before = _plan.Build();
         ClosedFilesOnDisk disk = new(_log, TimeSpan.Zero);
-        Assert.Equal(0, disk.Refresh(_plan));
+        Assert.Empty(disk.Refresh(_plan));
 
         System.IO.File.WriteAllText(File("a.py"), "alpha = 1\nbeta = 20\n");
-        Assert.Equal(1, disk.Refresh(_plan));
+        Assert.Single(disk.Refresh(_plan));
         Assert.Equal("alpha = 1\nbeta = 20\n", _plan.GetClosedText(Uri(File("a.py"))));
         PlanBuild after = _plan.Build();
 
@@ -65,7 +65,7 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
         ClosedFilesOnDisk disk = new(_log, TimeSpan.Zero);
 
         System.IO.File.Delete(File("a.py"));
-        Assert.Equal(1, disk.Refresh(_plan));
+        Assert.Single(disk.Refresh(_plan));
         Assert.Equal(["untitled:Untitled-1"], _plan.KeptClosedUris);
         Assert.Equal([Uri(File("c.py")), "untitled:Untitled-1"], _plan.Build().Segments.Select(s => s.Uri).Order(StringComparer.Ordinal));
     }
@@ -81,12 +81,12 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
         DateTime written = System.IO.File.GetLastWriteTimeUtc(File("a.py"));
         System.IO.File.WriteAllText(File("a.py"), "alpha = 2\n");
         System.IO.File.SetLastWriteTimeUtc(File("a.py"), written);
-        Assert.Equal(0, disk.Refresh(_plan));
+        Assert.Empty(disk.Refresh(_plan));
         Assert.Equal("alpha = 1\n", _plan.GetClosedText(Uri(File("a.py"))));
 
         // Closed again (say, with changes discarded): read whatever the stat says.
         disk.Forget(Uri(File("a.py")));
-        Assert.Equal(1, disk.Refresh(_plan));
+        Assert.Single(disk.Refresh(_plan));
         Assert.Equal("alpha = 2\n", _plan.GetClosedText(Uri(File("a.py"))));
     }
 
@@ -95,16 +95,74 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
     {
         OpenThenCloseAllButLast(("a.py", "alpha = 1\n"), ("c.py", "main()\n"));
         ClosedFilesOnDisk disk = new(_log, TimeSpan.FromHours(1));
-        Assert.Equal(0, disk.Refresh(_plan));
+        Assert.Empty(disk.Refresh(_plan));
         System.IO.File.Delete(File("a.py"));
-        Assert.Equal(0, disk.Refresh(_plan));
+        Assert.Empty(disk.Refresh(_plan));
         Assert.Equal([Uri(File("a.py"))], _plan.KeptClosedUris);
 
         System.IO.File.WriteAllText(File("d.py"), "delta = 4\n");
         _plan.Open(Uri(File("d.py")), File("d.py"), "delta = 4 # unsaved\n");
         _plan.Close(Uri(File("d.py")));
-        Assert.Equal(1, disk.Refresh(_plan));
+        Assert.Single(disk.Refresh(_plan));
         Assert.Equal("delta = 4\n", _plan.GetClosedText(Uri(File("d.py"))));
+    }
+
+    [Fact]
+    public void A_file_that_cannot_be_read_now_is_read_at_the_next_look()
+    {
+        OpenThenCloseAllButLast(("a.py", "alpha = 1\n"), ("c.py", "main()\n"));
+        System.IO.File.WriteAllText(File("a.py"), "alpha = 2\n");
+        ClosedFilesOnDisk disk = new(_log, TimeSpan.Zero);
+        using (new FileStream(File("a.py"), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            Assert.Empty(disk.Refresh(_plan));
+        }
+
+        Assert.Single(disk.Refresh(_plan));
+        Assert.Equal("alpha = 2\n", _plan.GetClosedText(Uri(File("a.py"))));
+    }
+
+    [Fact]
+    public void Files_that_are_not_utf8_or_cannot_be_paths_are_left_as_the_editor_had_them()
+    {
+        OpenThenCloseAllButLast(("a.py", "caf\u00e9 = 1\n"), ("c.py", "main()\n"));
+        System.IO.File.WriteAllBytes(File("a.py"), [(byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'\n']); // Latin-1
+        _plan.Open("file:///x%00y.py", "/x\0y.py", "nul = 0\n");
+        _plan.Close("file:///x%00y.py");
+        ClosedFilesOnDisk disk = new(_log, TimeSpan.Zero);
+
+        Assert.Empty(disk.Refresh(_plan));
+        Assert.Equal("caf\u00e9 = 1\n", _plan.GetClosedText(Uri(File("a.py"))));
+        Assert.Equal("nul = 0\n", _plan.GetClosedText("file:///x%00y.py"));
+    }
+
+    [Fact]
+    public void Stored_files_are_laid_out_from_disk_in_order_and_the_ones_gone_or_unreadable_are_left_out()
+    {
+        System.IO.File.WriteAllText(File("a.py"), "alpha = 1\n");
+        System.IO.File.WriteAllBytes(File("latin.py"), [0xE9, (byte)'\n']);
+        System.IO.File.WriteAllText(File("b.py"), "beta = 2\n");
+        string[] stored = [Uri(File("a.py")), Uri(File("gone.py")), Uri(File("latin.py")), "untitled:Untitled-1", Uri(File("b.py"))];
+        ClosedFilesOnDisk disk = new(_log, TimeSpan.Zero);
+
+        Assert.Equal(2, disk.LayOut(_plan, stored));
+        Assert.Equal([Uri(File("a.py")), Uri(File("b.py"))], _plan.Build().Segments.Select(s => s.Uri));
+        Assert.Contains(_log.Entries, e => e.Message.StartsWith("Laid out 2 of the 5 files", StringComparison.Ordinal));
+
+        // What was read is what the stat said: a look at the same stat reads nothing again.
+        DateTime written = System.IO.File.GetLastWriteTimeUtc(File("a.py"));
+        System.IO.File.WriteAllText(File("a.py"), "alpha = 3\n");
+        System.IO.File.SetLastWriteTimeUtc(File("a.py"), written);
+        Assert.Empty(disk.Refresh(_plan));
+    }
+
+    [Fact]
+    public void Nothing_is_laid_out_when_the_plan_keeps_no_closed_files()
+    {
+        System.IO.File.WriteAllText(File("a.py"), "alpha = 1\n");
+        ContextPlan plan = new(new ReplayByteTokenizer(), new ContextSettings { KeepClosedFiles = false });
+        Assert.Equal(0, new ClosedFilesOnDisk(_log, TimeSpan.Zero).LayOut(plan, [Uri(File("a.py"))]));
+        Assert.Equal(0, plan.KeptClosedCount);
     }
 
     [Theory]

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using LspLlama.Protocol;
+using LspLlama.Tests.Store;
+using LspLlama.Tests.Support;
+using Xunit;
+
+namespace LspLlama.Tests.Engine;
+
+/// <summary>Closed files kept as context follow the disk, through the protocol, in both paths that build a plan.</summary>
+public sealed class ClosedFilesProtocolTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public ClosedFilesProtocolTests() => Directory.CreateDirectory(_folder.Path);
+
+    public void Dispose() => _folder.Dispose();
+
+    private static JsonElement[] Segments(JsonElement status) => [.. status.GetProperty("plan").GetProperty("segments").EnumerateArray()];
+
+    private static int TokensOf(JsonElement status, string uri) =>
+        Segments(status).Single(s => s.GetProperty("uri").GetString() == uri).GetProperty("tokens").GetInt32();
+
+    [Fact]
+    public async Task Changes_discarded_on_close_leave_the_context_with_the_file_as_it_is_on_disk()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
+        string[] uris = await SyncFigureTests.OpenWorkspaceAsync(client, _folder.Path);
+        (string a, string c) = (uris[0], uris[2]);
+        await client.InlineAsync(c, 3, 13);
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(a)));
+        await client.InlineAsync(c, 3, 12);
+        int onDisk = TokensOf(await client.StatusAsync(), a);
+
+        // Reopened, edited, closed without saving: the disk never had the edit.
+        await client.OpenAsync(a, File.ReadAllText(new Uri(a).LocalPath));
+        await client.InsertAsync(a, 2, 0, 0, "# an edit the user threw away\n");
+        await client.InlineAsync(c, 3, 13);
+        Assert.True(TokensOf(await client.StatusAsync(), a) > onDisk);
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(a)));
+        await client.InlineAsync(c, 3, 12);
+
+        JsonElement status = await client.StatusAsync();
+        Assert.Equal(onDisk, TokensOf(status, a));
+        Assert.True(Segments(status).Single(s => s.GetProperty("uri").GetString() == a).GetProperty("closed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_idle_prefill_leaves_out_a_closed_file_deleted_from_disk()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid), idlePrefillMs: 20));
+        string[] uris = await SyncFigureTests.OpenWorkspaceAsync(client, _folder.Path);
+        (string a, string b, string c) = (uris[0], uris[1], uris[2]);
+        await client.InlineAsync(c, 3, 13);
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(a)));
+        File.Delete(new Uri(a).LocalPath);
+
+        // No completion request: an edit, and the prefill that follows it when the editor is idle.
+        await client.InsertAsync(c, 2, 3, 13, "u");
+        JsonElement status = await client.WaitForStatusAsync(s =>
+            s.TryGetProperty("plan", out JsonElement plan) && Segments(s).All(seg => seg.GetProperty("uri").GetString() != a));
+        Assert.Equal([b, c], Segments(status).Select(s => s.GetProperty("uri").GetString()));
+    }
+}
