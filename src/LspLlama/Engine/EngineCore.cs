@@ -387,10 +387,14 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
     /// <summary>
     /// A new plan and feed from the documents as they are now (after a load, a change of the plan
     /// settings, or a change the plan rejected). The model memory stays: the next sync keeps the
-    /// common prefix. False, with a message, when the plan settings do not fit the model.
+    /// common prefix, so the files of the plan it last synced to enter the new one first, in that
+    /// order and with the text they had there (the editor's opens then take them back in place;
+    /// in open order instead, most of the context would be decoded again). False, with a message,
+    /// when the plan settings do not fit the model.
     /// </summary>
     private bool TryRebuildPlan()
     {
+        (string Uri, string Text)[] carried = FilesOfLastSync();
         DropPlan();
         LoadedModel model = _model!;
         ContextSettings settings = services.Settings.Current.Context.Plan with { ContextSize = model.Backend.ContextSize };
@@ -402,6 +406,11 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         {
             Fail("error", $"LspLlama: the context settings do not fit the model ({e.Message}); completions stay empty until they do.", MessageType.Error);
             return false;
+        }
+
+        foreach ((string uri, string text) in carried)
+        {
+            _plan.Remember(uri, PlanFeed.DisplayPath(uri), text);
         }
 
         _cache = new SuggestionCache();
@@ -463,6 +472,30 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         {
             logger.LogWarning(e, "Could not follow the closed files on disk");
         }
+    }
+
+    /// <summary>The files of the plan the session last synced to, in its order, with their text in the plan now.</summary>
+    private (string Uri, string Text)[] FilesOfLastSync()
+    {
+        if (_plan is not { } plan || _lastPlan is not { } synced)
+        {
+            return [];
+        }
+
+        List<(string, string)> files = [];
+        foreach (SegmentStatus segment in synced.Segments)
+        {
+            if (plan.IsOpen(segment.Uri))
+            {
+                files.Add((segment.Uri, plan.GetText(segment.Uri)));
+            }
+            else if (plan.KeptClosedUris.Contains(segment.Uri))
+            {
+                files.Add((segment.Uri, plan.GetClosedText(segment.Uri)));
+            }
+        }
+
+        return [.. files];
     }
 
     /// <summary>The documents of the plan the session last synced to, in plan order: what a saved session records.</summary>

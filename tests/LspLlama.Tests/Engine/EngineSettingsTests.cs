@@ -67,4 +67,29 @@ public sealed class EngineSettingsTests
         Assert.True(sync.GetProperty("keptTokens").GetInt32() > 0);
         Assert.True(sync.GetProperty("desiredTokens").GetInt32() < desiredBefore);
     }
+
+    [Fact]
+    public async Task Changing_the_plan_settings_keeps_the_file_order_so_the_memory_before_the_active_file_stays()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
+        await SyncFigureTests.OpenWorkspaceAsync(client);
+
+        // Used last: b, then a, so the order (c, b, a) is not the order they were opened in.
+        await client.InlineAsync(SyncFigureTests.B, 2, 10);
+        await client.InlineAsync(SyncFigureTests.A, 3, 10);
+        JsonElement before = await client.StatusAsync();
+        JsonElement[] segments = [.. before.GetProperty("plan").GetProperty("segments").EnumerateArray()];
+        Assert.Equal([SyncFigureTests.C, SyncFigureTests.B, SyncFigureTests.A], segments.Select(s => s.GetProperty("uri").GetString()));
+
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { context = new { suffixLines = 1 } } });
+        await client.InlineAsync(SyncFigureTests.A, 3, 10);
+        JsonElement after = await client.StatusAsync();
+
+        Assert.Equal([SyncFigureTests.C, SyncFigureTests.B, SyncFigureTests.A], after.GetProperty("plan").GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("uri").GetString()));
+        Assert.DoesNotContain(after.GetProperty("plan").GetProperty("segments").EnumerateArray(), s => s.GetProperty("closed").GetBoolean());
+        int activeStart = segments[2].GetProperty("start").GetInt32();
+        int kept = after.GetProperty("lastSync").GetProperty("keptTokens").GetInt32();
+        Assert.True(kept >= activeStart, $"kept {kept} tokens, the active file starts at {activeStart}");
+    }
 }
