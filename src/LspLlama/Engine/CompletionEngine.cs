@@ -28,7 +28,9 @@ internal sealed class CompletionEngine : IDisposable
     private readonly InferenceWorker _worker = new();
     private readonly EngineCore _core;
     private readonly Timer _idleTimer;
+    private readonly Timer _diskTimer;
     private readonly object _gate = new();
+    private int _diskLookQueued;
     private CancellationTokenSource? _latestCompletion;
     private bool _started;
     private volatile bool _disposed;
@@ -39,6 +41,7 @@ internal sealed class CompletionEngine : IDisposable
         _logger = services.Loggers.CreateLogger("engine");
         _core = new EngineCore(services, locator, hooks, _logger, OnMutated);
         _idleTimer = new Timer(_ => SchedulePrefill(), null, Timeout.Infinite, Timeout.Infinite);
+        _diskTimer = new Timer(_ => ScheduleDiskLook(), null, DiskLookPeriod, DiskLookPeriod);
         services.Settings.Changed += OnSettingsChanged;
     }
 
@@ -135,6 +138,7 @@ internal sealed class CompletionEngine : IDisposable
         _core.Closing = true;
         _services.Settings.Changed -= OnSettingsChanged;
         _idleTimer.Dispose();
+        _diskTimer.Dispose();
 
         // The model is freed on the inference thread, after the running item stopped.
         _worker.Stop(_core.Unload);
@@ -194,6 +198,27 @@ internal sealed class CompletionEngine : IDisposable
         {
             Observe(_worker.RunAsync(_core.Prefill, WorkPriority.Background, CancellationToken.None), "prefilling");
         }
+    }
+
+    /// <summary>How often an idle server looks whether closed files it keeps changed on disk.</summary>
+    internal static readonly TimeSpan DiskLookPeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With background prefill on, closed files that changed on disk while the editor sent nothing
+    /// (a checkout touching only closed files) are taken in and prefilled in the background, so the
+    /// next request does not pay for them. One look at a time is queued; requests preempt it.
+    /// </summary>
+    private void ScheduleDiskLook()
+    {
+        if (_disposed || !_core.HasModel || _services.Settings.Current.Completion.IdlePrefillMs <= 0
+            || Interlocked.Exchange(ref _diskLookQueued, 1) == 1)
+        {
+            return;
+        }
+
+        Task<bool> look = _worker.RunAsync(_core.LookAtDisk, WorkPriority.Background, CancellationToken.None);
+        look.ContinueWith(_ => Volatile.Write(ref _diskLookQueued, 0), TaskScheduler.Default);
+        Observe(look, "looking at closed files on disk");
     }
 
     // Protocol thread, with the document store's lock held: keep it short.

@@ -178,6 +178,22 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         }
     }
 
+    /// <summary>
+    /// Idle, with no edits to prefill for: takes in closed files that changed on disk and, when
+    /// any did, prefills the context for the latest cursor. True when it synced.
+    /// </summary>
+    public bool LookAtDisk(CancellationToken cancellation)
+    {
+        if (_model is null || _plan is not { KeptClosedCount: > 0 })
+        {
+            return false;
+        }
+
+        int changed = 0;
+        FollowDisk(disk => changed = RefreshClosed(disk));
+        return changed > 0 && Prefill(cancellation);
+    }
+
     public bool Prefill(CancellationToken cancellation)
     {
         if (_model is not { } model || _plan is null || _feed is not { } feed)
@@ -196,7 +212,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             return false;
         }
 
-        FollowDisk(RefreshClosed);
+        FollowDisk(disk => RefreshClosed(disk));
         (string Uri, int Offset)? target = feed.LastEdit is { } edit ? (edit.Uri, edit.Cursor) : _lastCompletion;
         if (target is not { } t || !_plan.IsOpen(t.Uri))
         {
@@ -244,7 +260,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             return false;
         }
 
-        FollowDisk(RefreshClosed);
+        FollowDisk(disk => RefreshClosed(disk));
         if (!_plan!.IsOpen(request.DocumentId))
         {
             return false;
@@ -446,12 +462,15 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
     }
 
     /// <summary>Closed files that changed on disk are context of every open one: their suggestions may be stale.</summary>
-    private void RefreshClosed(ClosedFilesOnDisk disk)
+    private int RefreshClosed(ClosedFilesOnDisk disk)
     {
-        foreach (string uri in disk.Refresh(_plan!))
+        IReadOnlyList<string> changed = disk.Refresh(_plan!);
+        foreach (string uri in changed)
         {
             _cache?.ForgetOthers(uri);
         }
+
+        return changed.Count;
     }
 
     /// <summary>Following the disk is an extra: whatever fails there is logged, never costs a completion or the plan.</summary>

@@ -62,4 +62,22 @@ public sealed class ClosedFilesProtocolTests : IDisposable
             s.TryGetProperty("plan", out JsonElement plan) && Segments(s).All(seg => seg.GetProperty("uri").GetString() != a));
         Assert.Equal([b, c], Segments(status).Select(s => s.GetProperty("uri").GetString()));
     }
+
+    [Fact]
+    public async Task An_idle_server_takes_in_a_closed_file_deleted_from_disk_while_the_editor_sends_nothing()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid), idlePrefillMs: 20));
+        string[] uris = await SyncFigureTests.OpenWorkspaceAsync(client, _folder.Path);
+        (string a, string b, string c) = (uris[0], uris[1], uris[2]);
+        await client.InlineAsync(c, 3, 13);
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(a)));
+        await client.WaitForStatusAsync(s => s.TryGetProperty("plan", out _) && Segments(s).Any(seg => seg.GetProperty("closed").GetBoolean()));
+
+        // A checkout that touches only the closed file: no message from the editor at all.
+        File.Delete(new Uri(a).LocalPath);
+        JsonElement status = await client.WaitForStatusAsync(s =>
+            s.TryGetProperty("plan", out _) && Segments(s).All(seg => seg.GetProperty("uri").GetString() != a));
+        Assert.Equal([b, c], Segments(status).Select(s => s.GetProperty("uri").GetString()));
+    }
 }
