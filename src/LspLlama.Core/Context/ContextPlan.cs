@@ -33,6 +33,7 @@ public sealed class ContextPlan
     private long _clock;
     private long _evictedThrough = -1;
     private long _build;
+    private bool _rememberedFull;
 
     public ContextPlan(ITokenizer tokenizer, ContextSettings settings)
     {
@@ -125,7 +126,7 @@ public sealed class ContextPlan
     /// is then taken back in its place (<see cref="Open"/>), and the others stay as context until
     /// the budget needs their room, as files closed in this run do. False, and nothing added, when
     /// the plan keeps no closed files, already knows the URI, or the files remembered so far leave
-    /// the budget no room for it.
+    /// the budget no room for it (then for none after it either).
     /// </summary>
     /// <exception cref="InvalidOperationException">A document was opened already: remembered files
     /// are older than any use in this run, and the order cannot place them before one.</exception>
@@ -136,17 +137,18 @@ public sealed class ContextPlan
             throw new InvalidOperationException("remembered files must come before the first open document");
         }
 
-        if (!_settings.KeepClosedFiles || _closed.ContainsKey(uri))
+        if (!_settings.KeepClosedFiles || _closed.ContainsKey(uri) || _rememberedFull)
         {
             return false;
         }
 
-        // Refused rather than trimming older ones: those are the front of the stored tokens, the
-        // part a restore keeps. (The last stored file, active then, had only its window there; the
-        // editor reopens it anyway and it goes to the end, where it was.)
+        // Refused, and every file after it, rather than trimming older ones: those are the front
+        // of the stored tokens, the part a restore keeps. (The last stored file, active then, had
+        // only its window there; the editor reopens it anyway and it goes to the end, where it was.)
         var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), _clock + 1) { Closed = true };
-        if (_closed.Values.Sum(d => (long)OtherSize(d)) + OtherSize(doc) > Budget)
+        if (_preamble.Length + _closed.Values.Sum(d => (long)OtherSize(d)) + OtherSize(doc) > Budget)
         {
+            _rememberedFull = true;
             return false;
         }
 
@@ -154,6 +156,54 @@ public sealed class ContextPlan
         _closed.Add(uri, doc);
         _order.Add(doc);
         return true;
+    }
+
+    /// <summary>The documents open in the plan.</summary>
+    public IReadOnlyCollection<string> OpenUris => _documents.Keys;
+
+    /// <summary>
+    /// The editor opened a document the plan has open already (a client that opens it twice, or a
+    /// plan that took over another's documents): it takes the text as one edit, in its place; under
+    /// another path it starts afresh.
+    /// </summary>
+    public void Reopen(string uri, string path, string text)
+    {
+        DocumentState doc = Get(uri);
+        if (doc.Path != path)
+        {
+            Close(uri);
+            Open(uri, path, text);
+            return;
+        }
+
+        ApplyAsOneEdit(doc, text);
+    }
+
+    /// <summary>
+    /// A plan with other settings that takes over this one's documents (this one must not be used
+    /// after): their order, tokens, closed files and what the budget left out, so a model memory
+    /// that holds this plan's sequence stays valid up to the first token the new settings change.
+    /// No document is active until the next <see cref="SetActive"/>.
+    /// </summary>
+    public ContextPlan WithSettings(ContextSettings settings)
+    {
+        var next = new ContextPlan(_tokenizer, settings);
+        foreach (DocumentState doc in _order)
+        {
+            if (doc.Closed && !settings.KeepClosedFiles)
+            {
+                continue;
+            }
+
+            var moved = new DocumentState(doc.Uri, doc.Path, doc.Tokens, next.Header(doc.Path), doc.Stamp) { Closed = doc.Closed };
+            next._order.Add(moved);
+            (doc.Closed ? next._closed : next._documents).Add(doc.Uri, moved);
+        }
+
+        next._clock = _clock;
+        next._evictedThrough = _evictedThrough;
+        next.TrimClosed();
+        return next;
     }
 
     /// <summary>Applies an edit; the document moves to the end of the order (just before the active one).</summary>

@@ -176,14 +176,23 @@ internal sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
             }
 
             (long, DateTime) stamp = (file.Length, file.LastWriteTimeUtc);
-            text = File.ReadAllText(file.FullName, s_utf8);
+            try
+            {
+                text = File.ReadAllText(file.FullName, s_utf8);
+            }
+            catch (DecoderFallbackException)
+            {
+                // Not UTF-8: the editor's text stays, and the file is read again only once it changes.
+                _seen[uri] = stamp;
+                return false;
+            }
+
             _seen[uri] = stamp;
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Locked or being written: the next look tries again. Not UTF-8: the editor's text stays.
-            return false;
+            return false; // Locked or being written: the next look tries again.
         }
     }
 

@@ -75,7 +75,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             if (previous.Context != settings.Context)
             {
                 _loadedWith = settings;
-                return TryRebuildPlan();
+                return TryRebuildPlan(carryOver: true);
             }
 
             return true; // Several changes queued several loads; the first one did the work.
@@ -403,14 +403,14 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
     /// <summary>
     /// A new plan and feed from the documents as they are now (after a load, a change of the plan
     /// settings, or a change the plan rejected). The model memory stays: the next sync keeps the
-    /// common prefix, so the files of the plan it last synced to enter the new one first, in that
-    /// order and with the text they had there (the editor's opens then take them back in place;
-    /// in open order instead, most of the context would be decoded again). False, with a message,
-    /// when the plan settings do not fit the model.
+    /// common prefix. With <paramref name="carryOver"/> (the plan settings changed) the new plan
+    /// takes over the old one's documents, order and evictions, so that prefix reaches the first
+    /// token the settings change; in open order, most of the context would be decoded again.
+    /// False, with a message, when the plan settings do not fit the model.
     /// </summary>
-    private bool TryRebuildPlan()
+    private bool TryRebuildPlan(bool carryOver = false)
     {
-        (string Uri, string Text)[] carried = FilesOfLastSync();
+        ContextPlan? old = carryOver ? _plan : null;
         DropPlan();
         LoadedModel model = _model!;
         ContextSettings settings = services.Settings.Current.Context.Plan with { ContextSize = model.Backend.ContextSize };
@@ -424,9 +424,18 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             return false;
         }
 
-        foreach ((string uri, string text) in carried)
+        if (old is not null)
         {
-            _plan.Remember(uri, PlanFeed.DisplayPath(uri), text);
+            try
+            {
+                _plan = old.WithSettings(settings);
+            }
+#pragma warning disable CA1031 // Carrying over only spares decoding: a fresh plan is always right.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning(e, "Could not carry the documents over to the new context plan; it starts from the documents");
+            }
         }
 
         _cache = new SuggestionCache();
@@ -441,6 +450,13 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             closedOnDisk.Forget(uri);
         };
         feed.Changed += uri => _cache?.ForgetOthers(uri);
+
+        // Carried over, the plan may still hold documents closed since its last mutation.
+        foreach (string uri in _plan.OpenUris.Where(u => !feed.OpenAtStart.Contains(u)).ToArray())
+        {
+            _plan.Close(uri);
+        }
+
         _feed = feed;
         return true;
     }
@@ -491,30 +507,6 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         {
             logger.LogWarning(e, "Could not follow the closed files on disk");
         }
-    }
-
-    /// <summary>The files of the plan the session last synced to, in its order, with their text in the plan now.</summary>
-    private (string Uri, string Text)[] FilesOfLastSync()
-    {
-        if (_plan is not { } plan || _lastPlan is not { } synced)
-        {
-            return [];
-        }
-
-        List<(string, string)> files = [];
-        foreach (SegmentStatus segment in synced.Segments)
-        {
-            if (plan.IsOpen(segment.Uri))
-            {
-                files.Add((segment.Uri, plan.GetText(segment.Uri)));
-            }
-            else if (plan.KeptClosedUris.Contains(segment.Uri))
-            {
-                files.Add((segment.Uri, plan.GetClosedText(segment.Uri)));
-            }
-        }
-
-        return [.. files];
     }
 
     /// <summary>The documents of the plan the session last synced to, in plan order: what a saved session records.</summary>

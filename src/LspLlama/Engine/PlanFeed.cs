@@ -19,11 +19,15 @@ internal sealed class PlanFeed : IDocumentObserver, IDisposable
     public PlanFeed(DocumentStore documents)
     {
         _subscription = documents.Subscribe(this, out IReadOnlyList<DocumentOpened> openNow);
+        OpenAtStart = openNow.Select(o => o.Uri).ToHashSet(StringComparer.Ordinal);
         foreach (DocumentOpened opened in openNow)
         {
             OnOpened(opened);
         }
     }
+
+    /// <summary>The documents open when the feed started; it queued an open for each.</summary>
+    public IReadOnlySet<string> OpenAtStart { get; }
 
     /// <summary>Raised on the protocol thread after each mutation (the engine re-arms its idle prefill).</summary>
     public event Action? Mutated;
@@ -69,10 +73,13 @@ internal sealed class PlanFeed : IDocumentObserver, IDisposable
             case DocumentOpened o:
                 if (plan.IsOpen(o.Uri))
                 {
-                    plan.Close(o.Uri);
+                    plan.Reopen(o.Uri, DisplayPath(o.Uri), o.Text);
+                }
+                else
+                {
+                    plan.Open(o.Uri, DisplayPath(o.Uri), o.Text);
                 }
 
-                plan.Open(o.Uri, DisplayPath(o.Uri), o.Text);
                 Closed?.Invoke(o.Uri); // Reopened: whatever was cached for it is stale.
                 Changed?.Invoke(o.Uri);
                 break;

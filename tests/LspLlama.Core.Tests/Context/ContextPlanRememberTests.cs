@@ -156,4 +156,84 @@ public sealed class ContextPlanRememberTests
         Assert.Equal(["c", "d", "b"], Order(plan.Build()));
         Assert.Throws<ArgumentException>(() => plan.GetClosedText("a"));
     }
+
+    [Fact]
+    public void RememberedFilesNeverOverflowTheBudgetWithThePreambleWhateverItsSize()
+    {
+        for (int size = 700; size <= 1400; size += 3)
+        {
+            var plan = new ContextPlan(_tok, new ContextSettings { ContextSize = size, GenerationReserve = 200 });
+            int taken = 0;
+            for (int i = 0; i < 30; i++)
+            {
+                taken += plan.Remember("f" + i, $"f{i}.cs", Code("f" + i, 3 + (i % 3))) ? 1 : 0;
+            }
+
+            PlanBuild build = plan.Build();
+            Assert.Equal(Enumerable.Range(0, taken).Select(i => "f" + i), Order(build));
+            Assert.True(build.Tokens.Length <= plan.Budget, $"{build.Tokens.Length} tokens over a budget of {plan.Budget}");
+        }
+    }
+
+    [Fact]
+    public void ReopeningAnOpenDocumentEditsItOnlyWhenTheTextDiffers()
+    {
+        var plan = new ContextPlan(_tok, new ContextSettings());
+        foreach (string name in s_names)
+        {
+            plan.Open(name, name + ".cs", Code(name, 5));
+        }
+
+        plan.SetActive("d", 3);
+        PlanBuild before = plan.Build();
+        plan.Reopen("a", "a.cs", Code("a", 5));
+        PlanBuild same = plan.Build();
+        Assert.Equal(before.Tokens.ToArray(), same.Tokens.ToArray());
+
+        plan.Reopen("a", "a.cs", Code("a", 6));
+        Assert.Equal(Code("a", 6), plan.GetText("a"));
+        Assert.Equal(["b", "c", "a", "d"], Order(plan.Build())); // changed: a use, as an edit is
+
+        plan.Reopen("b", "moved/b.cs", Code("b", 5));
+        Assert.Contains("moved/b.cs", Decode(_tok, plan.Build()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APlanWithOtherSettingsKeepsTheOrderTheClosedFilesAndWhatTheBudgetLeftOut()
+    {
+        var settings = new ContextSettings { ContextSize = 1400, GenerationReserve = 200 };
+        var plan = new ContextPlan(_tok, settings);
+        for (int i = 0; i < 20; i++)
+        {
+            plan.Open("f" + i, $"f{i}.cs", Code("f" + i, 4));
+        }
+
+        plan.SetActive("f3", 10); // an old file made active: the order is not the open order
+        plan.Build();
+        plan.Close("f10");
+        plan.SetActive("f19", 10);
+        PlanBuild before = plan.Build();
+        Assert.True(before.Evicted > 0);
+
+        ContextPlan next = plan.WithSettings(settings with { SuffixLines = 1 });
+        Assert.Equal(1, next.KeptClosedCount);
+        for (int i = 0; i < 20; i++)
+        {
+            if (i != 10)
+            {
+                next.Reopen("f" + i, $"f{i}.cs", Code("f" + i, 4)); // what a new feed sends
+            }
+        }
+
+        next.SetActive("f19", 10);
+        PlanBuild after = next.Build();
+        Assert.Equal(Order(before), Order(after));
+        Assert.Equal(before.Evicted, after.Evicted);
+        int activeStart = before.Segments[^1].Start;
+        Assert.True(after.Tokens.Span.CommonPrefixLength(before.Tokens.Span) >= activeStart);
+
+        ContextPlan dropping = next.WithSettings(settings with { KeepClosedFiles = false });
+        Assert.Equal(0, dropping.KeptClosedCount);
+        Assert.False(dropping.IsOpen("f10"));
+    }
 }

@@ -134,6 +134,12 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
         Assert.Empty(disk.Refresh(_plan));
         Assert.Equal("caf\u00e9 = 1\n", _plan.GetClosedText(Uri(File("a.py"))));
         Assert.Equal("nul = 0\n", _plan.GetClosedText("file:///x%00y.py"));
+
+        // Not read again while its stat stays the same (else every build would read it).
+        DateTime written = System.IO.File.GetLastWriteTimeUtc(File("a.py"));
+        System.IO.File.WriteAllText(File("a.py"), "cafe\n");
+        System.IO.File.SetLastWriteTimeUtc(File("a.py"), written);
+        Assert.Empty(disk.Refresh(_plan));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LspLlama.Protocol;
+using LspLlama.Tests.Store;
 using LspLlama.Tests.Support;
 using Xunit;
 
@@ -91,5 +92,42 @@ public sealed class EngineSettingsTests
         int activeStart = segments[2].GetProperty("start").GetInt32();
         int kept = after.GetProperty("lastSync").GetProperty("keptTokens").GetInt32();
         Assert.True(kept >= activeStart, $"kept {kept} tokens, the active file starts at {activeStart}");
+    }
+
+    [Fact]
+    public async Task A_plan_settings_change_keeps_what_the_budget_left_out_and_a_close_not_yet_applied()
+    {
+        using TempFolder folder = new();
+        Directory.CreateDirectory(folder.Path);
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
+        string[] uris = [.. Enumerable.Range(0, 10).Select(i => new Uri(Path.Combine(folder.Path, $"f{i}.py")).AbsoluteUri)];
+        foreach (string uri in uris)
+        {
+            // On disk: a closed file stays in the context only while it is there.
+            string name = uri[^5..^3];
+            string text = string.Concat(Enumerable.Range(0, 12).Select(k => $"{name}_{k} = compute_{name}({k})\n"));
+            File.WriteAllText(new Uri(uri).LocalPath, text);
+            await client.OpenAsync(uri, text);
+        }
+
+        await client.InlineAsync(uris[2], 1, 4);
+        await client.InlineAsync(uris[9], 1, 4);
+        JsonElement before = await client.StatusAsync();
+        JsonElement[] segments = [.. before.GetProperty("plan").GetProperty("segments").EnumerateArray()];
+        Assert.True(segments.Length < uris.Length, "the budget should leave files out");
+
+        // A close the plan has not seen yet, then the settings change.
+        string closed = segments[1].GetProperty("uri").GetString()!;
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(closed)));
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { context = new { suffixLines = 1 } } });
+        await client.InlineAsync(uris[9], 1, 4);
+        JsonElement after = await client.StatusAsync();
+
+        JsonElement[] now = [.. after.GetProperty("plan").GetProperty("segments").EnumerateArray()];
+        Assert.Equal(segments.Select(s => s.GetProperty("uri").GetString()), now.Select(s => s.GetProperty("uri").GetString()));
+        Assert.Equal([closed], now.Where(s => s.GetProperty("closed").GetBoolean()).Select(s => s.GetProperty("uri").GetString()));
+        int kept = after.GetProperty("lastSync").GetProperty("keptTokens").GetInt32();
+        Assert.True(kept >= segments[^1].GetProperty("start").GetInt32(), $"kept {kept} tokens, the active file starts at {segments[^1].GetProperty("start").GetInt32()}");
     }
 }
