@@ -80,4 +80,32 @@ public sealed class ClosedFilesProtocolTests : IDisposable
             s.TryGetProperty("plan", out _) && Segments(s).All(seg => seg.GetProperty("uri").GetString() != a));
         Assert.Equal([b, c], Segments(status).Select(s => s.GetProperty("uri").GetString()));
     }
+
+    [Fact]
+    public async Task A_closed_file_changed_on_disk_is_prefilled_and_no_cached_suggestion_outlives_it()
+    {
+        await using EngineClient client = new();
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid), idlePrefillMs: 20));
+        string[] uris = await SyncFigureTests.OpenWorkspaceAsync(client, _folder.Path);
+        (string a, string c) = (uris[0], uris[2]);
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(a)));
+        await client.InlineAsync(c, 3, 13);
+        int before = TokensOf(await client.StatusAsync(), a);
+
+        // Asked again at the same place with nothing changed, the answer comes from the cache.
+        await client.InlineAsync(c, 3, 13);
+        Assert.True((await client.StatusAsync()).GetProperty("lastGeneration").TryGetProperty("fromCache", out _));
+
+        File.AppendAllText(new Uri(a).LocalPath, "\ndef diameter(r):\n    return 2 * r\n");
+        JsonElement prefilled = await client.WaitForStatusAsync(s =>
+            s.TryGetProperty("plan", out _) && Segments(s).Any(seg => seg.GetProperty("uri").GetString() == a) && TokensOf(s, a) > before);
+        int syncs = prefilled.GetProperty("syncs").GetInt32();
+
+        // The context changed: the model answers, from a memory the look already brought up to date.
+        await client.InlineAsync(c, 3, 13);
+        JsonElement status = await client.StatusAsync();
+        Assert.False(status.GetProperty("lastGeneration").TryGetProperty("fromCache", out _));
+        Assert.Equal(syncs + 1, status.GetProperty("syncs").GetInt32());
+        Assert.Equal(0, status.GetProperty("lastSync").GetProperty("decodedTokens").GetInt32());
+    }
 }
