@@ -91,10 +91,14 @@ internal sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
             }
         }
 
-        // Only closed files are followed; a reopened one is the editor's again.
-        foreach (string uri in _seen.Keys.Where(u => !plan.KeptClosedUris.Contains(u)).ToArray())
+        // Only closed files are followed: forget the ones the budget dropped (a reopened one was
+        // forgotten when the feed reopened it).
+        if (all)
         {
-            _seen.Remove(uri);
+            foreach (string uri in _seen.Keys.Where(u => !plan.KeptClosedUris.Contains(u)).ToArray())
+            {
+                _seen.Remove(uri);
+            }
         }
 
         return changed;
@@ -110,8 +114,7 @@ internal sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
         bool exists;
         try
         {
-            file.Refresh();
-            exists = file.Exists && file.Length <= MaxBytes(plan);
+            exists = file.Exists && file.Length <= MaxBytes(plan); // A new FileInfo: one stat, now.
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -169,7 +172,6 @@ internal sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
         text = null;
         try
         {
-            file.Refresh();
             if (!file.Exists || file.Length > maxBytes)
             {
                 return false;

@@ -21,6 +21,15 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
 
     private static string Uri(string path) => new Uri(path).AbsoluteUri;
 
+    /// <summary>New text of the same length under the same write time: a stat cannot tell, only a read.</summary>
+    private static void RewriteKeepingTheStat(string path, string text)
+    {
+        DateTime written = System.IO.File.GetLastWriteTimeUtc(path);
+        Assert.Equal(new FileInfo(path).Length, System.Text.Encoding.UTF8.GetByteCount(text));
+        System.IO.File.WriteAllText(path, text);
+        System.IO.File.SetLastWriteTimeUtc(path, written);
+    }
+
     /// <summary>Opens the files with their disk text, makes the last active, closes the others.</summary>
     private void OpenThenCloseAllButLast(params (string Name, string Text)[] files)
     {
@@ -78,9 +87,7 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
         disk.Refresh(_plan);
 
         // Same length, same write time: not read (a stat is all a look costs).
-        DateTime written = System.IO.File.GetLastWriteTimeUtc(File("a.py"));
-        System.IO.File.WriteAllText(File("a.py"), "alpha = 2\n");
-        System.IO.File.SetLastWriteTimeUtc(File("a.py"), written);
+        RewriteKeepingTheStat(File("a.py"), "alpha = 2\n");
         Assert.Empty(disk.Refresh(_plan));
         Assert.Equal("alpha = 1\n", _plan.GetClosedText(Uri(File("a.py"))));
 
@@ -136,9 +143,7 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
         Assert.Equal("nul = 0\n", _plan.GetClosedText("file:///x%00y.py"));
 
         // Not read again while its stat stays the same (else every build would read it).
-        DateTime written = System.IO.File.GetLastWriteTimeUtc(File("a.py"));
-        System.IO.File.WriteAllText(File("a.py"), "cafe\n");
-        System.IO.File.SetLastWriteTimeUtc(File("a.py"), written);
+        RewriteKeepingTheStat(File("a.py"), "cafe\n");
         Assert.Empty(disk.Refresh(_plan));
     }
 
@@ -156,9 +161,7 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
         Assert.Contains(_log.Entries, e => e.Message.StartsWith("Laid out 2 of the 5 files", StringComparison.Ordinal));
 
         // What was read is what the stat said: a look at the same stat reads nothing again.
-        DateTime written = System.IO.File.GetLastWriteTimeUtc(File("a.py"));
-        System.IO.File.WriteAllText(File("a.py"), "alpha = 3\n");
-        System.IO.File.SetLastWriteTimeUtc(File("a.py"), written);
+        RewriteKeepingTheStat(File("a.py"), "alpha = 3\n");
         Assert.Empty(disk.Refresh(_plan));
     }
 

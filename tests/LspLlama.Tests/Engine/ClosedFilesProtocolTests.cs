@@ -15,6 +15,16 @@ public sealed class ClosedFilesProtocolTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>Background prefill on; a.py, b.py and c.py on disk and opened, a completion in c, then a closed.</summary>
+    private async Task<(string A, string B, string C)> StartWithAClosedAsync(EngineClient client)
+    {
+        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid), idlePrefillMs: 20));
+        string[] uris = await SyncFigureTests.OpenWorkspaceAsync(client, _folder.Path);
+        await client.InlineAsync(uris[2], 3, 13);
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(uris[0])));
+        return (uris[0], uris[1], uris[2]);
+    }
+
     private static JsonElement[] Segments(JsonElement status) => [.. status.GetProperty("plan").GetProperty("segments").EnumerateArray()];
 
     private static int TokensOf(JsonElement status, string uri) =>
@@ -49,11 +59,7 @@ public sealed class ClosedFilesProtocolTests : IDisposable
     public async Task The_idle_prefill_leaves_out_a_closed_file_deleted_from_disk()
     {
         await using EngineClient client = new();
-        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid), idlePrefillMs: 20));
-        string[] uris = await SyncFigureTests.OpenWorkspaceAsync(client, _folder.Path);
-        (string a, string b, string c) = (uris[0], uris[1], uris[2]);
-        await client.InlineAsync(c, 3, 13);
-        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(a)));
+        (string a, string b, string c) = await StartWithAClosedAsync(client);
         File.Delete(new Uri(a).LocalPath);
 
         // No completion request: an edit, and the prefill that follows it when the editor is idle.
@@ -67,11 +73,7 @@ public sealed class ClosedFilesProtocolTests : IDisposable
     public async Task An_idle_server_takes_in_a_closed_file_deleted_from_disk_while_the_editor_sends_nothing()
     {
         await using EngineClient client = new();
-        await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid), idlePrefillMs: 20));
-        string[] uris = await SyncFigureTests.OpenWorkspaceAsync(client, _folder.Path);
-        (string a, string b, string c) = (uris[0], uris[1], uris[2]);
-        await client.InlineAsync(c, 3, 13);
-        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier(a)));
+        (string a, string b, string c) = await StartWithAClosedAsync(client);
         await client.WaitForStatusAsync(s => s.TryGetProperty("plan", out _) && Segments(s).Any(seg => seg.GetProperty("closed").GetBoolean()));
 
         // A checkout that touches only the closed file: no message from the editor at all.
