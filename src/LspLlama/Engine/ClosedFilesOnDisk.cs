@@ -1,5 +1,6 @@
 using System.Text;
 using LspLlama.Core.Context;
+using LspLlama.Store;
 using Microsoft.Extensions.Logging;
 
 namespace LspLlama.Engine;
@@ -35,17 +36,18 @@ internal sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
     /// Adds the stored files that can still be read to a plan no document was opened in yet, oldest
     /// first; returns how many the plan took (it refuses files once the budget is full).
     /// </summary>
-    public int LayOut(ContextPlan plan, IReadOnlyList<string> uris)
+    public int LayOut(ContextPlan plan, IReadOnlyList<StoredDocument> documents)
     {
-        if (uris.Count == 0 || !plan.KeepsClosedFiles)
+        if (documents.Count == 0 || !plan.KeepsClosedFiles)
         {
             return 0;
         }
 
         int added = 0;
-        foreach (string uri in uris)
+        foreach ((string uri, bool withoutCr) in documents)
         {
-            if (LocalFile(uri) is { } file && TryRead(uri, file, MaxBytes(plan), out string? text) && plan.Remember(uri, PlanFeed.DisplayPath(uri), text))
+            if (LocalFile(uri) is { } file && TryRead(uri, file, MaxBytes(plan), out string? text)
+                && plan.Remember(uri, PlanFeed.DisplayPath(uri), withoutCr ? WithoutCarriageReturns(text) : text))
             {
                 added++;
             }
@@ -57,7 +59,7 @@ internal sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
 
         logger.LogInformation(
             "Laid out {Added} of the {Stored} files the stored session was planned from (the others are gone, unreadable or over the budget)",
-            added, uris.Count);
+            added, documents.Count);
         return added;
     }
 
@@ -203,7 +205,8 @@ internal sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
     /// CR: a text held without CR compares, and is updated, without CR too, so reopening stays free.
     /// </summary>
     internal static string AsHeld(string held, string disk) =>
-        !held.Contains('\r', StringComparison.Ordinal) && disk.Contains("\r\n", StringComparison.Ordinal)
-            ? disk.Replace("\r\n", "\n", StringComparison.Ordinal)
-            : disk;
+        held.Contains('\r', StringComparison.Ordinal) ? disk : WithoutCarriageReturns(disk);
+
+    private static string WithoutCarriageReturns(string text) =>
+        text.Contains("\r\n", StringComparison.Ordinal) ? text.Replace("\r\n", "\n", StringComparison.Ordinal) : text;
 }

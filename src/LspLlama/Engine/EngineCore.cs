@@ -5,6 +5,7 @@ using LspLlama.ModelFiles;
 using LspLlama.Protocol;
 using LspLlama.Server;
 using LspLlama.Server.Settings;
+using LspLlama.Store;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 
@@ -120,7 +121,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         logger.LogInformation(
             "Loaded {Path} ({Architecture}); {Memory}; layout {Layout}; checkpoint policy {Policy}",
             path, _model.Architecture, _model.Backend.Probe.Describe(), _plan!.Layout, _model.Session.PolicyName);
-        IReadOnlyList<string> remembered = [];
+        IReadOnlyList<StoredDocument> remembered = [];
         RunHook("restoring a stored session", h => remembered = h.Loaded(_model, cancellationToken));
         FollowDisk(disk => disk.LayOut(_plan!, remembered));
         Publish(BuildStatus("ready", null));
@@ -510,7 +511,17 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
     }
 
     /// <summary>The documents of the plan the session last synced to, in plan order: what a saved session records.</summary>
-    private string[] PlannedDocuments() => _lastPlan is { } plan ? [.. plan.Segments.Select(s => s.Uri)] : [];
+    private StoredDocument[] PlannedDocuments() =>
+        _lastPlan is { } synced
+            ? [.. synced.Segments.Select(s => new StoredDocument(s.Uri, HeldText(s.Uri) is { } text && !text.Contains('\r', StringComparison.Ordinal)))]
+            : [];
+
+    /// <summary>The text the plan holds for a document, open or closed; null once it left the plan.</summary>
+    private string? HeldText(string uri) =>
+        _plan is not { } plan ? null
+        : plan.IsOpen(uri) ? plan.GetText(uri)
+        : plan.KeptClosedUris.Contains(uri) ? plan.GetClosedText(uri)
+        : null;
 
     private void RunHook(string what, Action<IModelSessionHooks> call)
     {

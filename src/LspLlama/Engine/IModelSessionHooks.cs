@@ -1,3 +1,5 @@
+using LspLlama.Store;
+
 namespace LspLlama.Engine;
 
 /// <summary>
@@ -9,12 +11,12 @@ namespace LspLlama.Engine;
 internal interface IModelSessionHooks
 {
     /// <summary>
-    /// A model was loaded and its session is empty. Returns the URIs of the documents a stored
+    /// A model was loaded and its session is empty. Returns the documents a stored
     /// session was planned from, in plan order (empty when there is none): the engine lays out the
     /// files it can still read in that order, so the stored tokens match even when the editor
     /// reopens fewer files, or in another order.
     /// </summary>
-    IReadOnlyList<string> Loaded(LoadedModel model, CancellationToken cancellationToken);
+    IReadOnlyList<StoredDocument> Loaded(LoadedModel model, CancellationToken cancellationToken);
 
     /// <summary>
     /// The session is about to sync to <paramref name="planned"/>: a stored session that shares
@@ -24,11 +26,11 @@ internal interface IModelSessionHooks
 
     /// <summary>
     /// The editor is idle and the idle prefill brought the session to the latest documents: a good
-    /// moment to persist. <paramref name="documents"/> are the URIs of the documents of the plan the
+    /// moment to persist. <paramref name="documents"/> are the documents of the plan the
     /// session last synced to, in plan order. <paramref name="cancellationToken"/> fires when a request arrives.
     /// </summary>
-    void Idle(LoadedModel model, IReadOnlyList<string> documents, CancellationToken cancellationToken);
+    void Idle(LoadedModel model, IReadOnlyList<StoredDocument> documents, CancellationToken cancellationToken);
 
     /// <summary>The model is about to be freed (reload, shutdown): the last chance to persist.</summary>
-    void Unloading(LoadedModel model, IReadOnlyList<string> documents);
+    void Unloading(LoadedModel model, IReadOnlyList<StoredDocument> documents);
 }

@@ -1,4 +1,5 @@
 using LspLlama.Server;
+using LspLlama.Store;
 
 namespace LspLlama.Engine;
 
@@ -11,7 +12,7 @@ internal sealed class StoreSessionHooks(ServerServices services) : IModelSession
 {
     private SessionPersistence? _persistence;
 
-    public IReadOnlyList<string> Loaded(LoadedModel model, CancellationToken cancellationToken)
+    public IReadOnlyList<StoredDocument> Loaded(LoadedModel model, CancellationToken cancellationToken)
     {
         _persistence = SessionPersistence.Create(services, model.Path, services.Settings.Current.Model);
         return _persistence?.OpenStored() ?? [];
@@ -20,10 +21,10 @@ internal sealed class StoreSessionHooks(ServerServices services) : IModelSession
     // A no-op once restored or given up.
     public void BeforeSync(LoadedModel model, ReadOnlyMemory<int> planned) => _persistence?.TryRestore(model, planned.Span);
 
-    public void Idle(LoadedModel model, IReadOnlyList<string> documents, CancellationToken cancellationToken) =>
+    public void Idle(LoadedModel model, IReadOnlyList<StoredDocument> documents, CancellationToken cancellationToken) =>
         _persistence?.OnIdle(model, documents, cancellationToken);
 
-    public void Unloading(LoadedModel model, IReadOnlyList<string> documents)
+    public void Unloading(LoadedModel model, IReadOnlyList<StoredDocument> documents)
     {
         _persistence?.SaveBeforeUnload(model, documents);
         _persistence = null;

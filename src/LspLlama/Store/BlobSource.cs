@@ -45,7 +45,7 @@ internal sealed record CheckpointSource(int Position, int PosMin, int PosMax, Bl
 /// </summary>
 internal sealed record SessionSnapshot(ReadOnlyMemory<int> Tokens, BlobSource State, IReadOnlyList<CheckpointSource> Checkpoints)
 {
-    public IReadOnlyList<string> Documents { get; init; } = [];
+    public IReadOnlyList<StoredDocument> Documents { get; init; } = [];
 }
 
 /// <summary>A checkpoint as described by a stored file; its bytes are read with <see cref="StoredSession.TryReadCheckpoint"/>.</summary>

@@ -78,7 +78,7 @@ internal static class SessionFileFormat
         return block;
     }
 
-    public static byte[] EncodeTable(ReadOnlySpan<int> tokens, long stateLength, IReadOnlyList<CheckpointSource> checkpoints, IReadOnlyList<string> documents)
+    public static byte[] EncodeTable(ReadOnlySpan<int> tokens, long stateLength, IReadOnlyList<CheckpointSource> checkpoints, IReadOnlyList<StoredDocument> documents)
     {
         ArrayBufferWriter<byte> buffer = new(tokens.Length * 5 + 64);
         MessagePackWriter writer = new(buffer);
@@ -101,9 +101,11 @@ internal static class SessionFileFormat
         }
 
         writer.WriteArrayHeader(documents.Count);
-        foreach (string document in documents)
+        foreach (StoredDocument document in documents)
         {
-            writer.Write(document);
+            writer.WriteArrayHeader(2);
+            writer.Write(document.Uri);
+            writer.Write(document.WithoutCarriageReturns);
         }
 
         writer.Flush();
@@ -249,10 +251,11 @@ internal static class SessionFileFormat
         }
 
         int documentCount = reader.ReadArrayHeader();
-        string[] documents = new string[documentCount];
+        StoredDocument[] documents = new StoredDocument[documentCount];
         for (int i = 0; i < documents.Length; i++)
         {
-            documents[i] = reader.ReadString() ?? throw new SessionFileException("a document has no name");
+            Expect(reader.ReadArrayHeader(), 2);
+            documents[i] = new StoredDocument(reader.ReadString() ?? throw new SessionFileException("a document has no name"), reader.ReadBoolean());
         }
 
         if (stateLength < 0)
@@ -284,7 +287,14 @@ internal static class SessionFileFormat
 internal sealed record StoredHeader(SessionKey Key, string Writer, ulong WriteId, DateTime SavedUtc, byte[] RawBlock);
 
 /// <summary>The table block: tokens, the lengths of the blobs that follow, and the planned documents (URIs, in plan order).</summary>
-internal sealed record StoredTable(int[] Tokens, long StateLength, StoredCheckpoint[] Checkpoints, string[] Documents, long BlockBytes);
+internal sealed record StoredTable(int[] Tokens, long StateLength, StoredCheckpoint[] Checkpoints, StoredDocument[] Documents, long BlockBytes);
+
+/// <summary>
+/// A document a stored session was planned from. <paramref name="WithoutCarriageReturns"/>: its
+/// text had no CR, so an editor that sends line ends as "\n" (Emacs) had it, and a CRLF file read
+/// from disk is laid out without the CRs, as that editor will send it.
+/// </summary>
+internal sealed record StoredDocument(string Uri, bool WithoutCarriageReturns);
 
 /// <summary>A session file that cannot be used; the message completes "Ignoring the stored session: …".</summary>
 internal sealed class SessionFileException : Exception

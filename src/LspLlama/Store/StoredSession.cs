@@ -53,7 +53,7 @@ internal sealed class StoredSession : IDisposable
     public IReadOnlyList<StoredCheckpoint> Checkpoints { get; }
 
     /// <summary>The URIs of the documents the tokens were planned from, in plan order (the active one last).</summary>
-    public IReadOnlyList<string> Documents { get; }
+    public IReadOnlyList<StoredDocument> Documents { get; }
 
     /// <summary>
     /// Hands the caller a stream over the full sequence state; it reads it into its own buffer

@@ -1,5 +1,6 @@
 using LspLlama.Core.Context;
 using LspLlama.Engine;
+using LspLlama.Store;
 using LspLlama.Tests.Bench;
 using LspLlama.Tests.Store;
 using Xunit;
@@ -153,7 +154,7 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
         System.IO.File.WriteAllText(File("a.py"), "alpha = 1\n");
         System.IO.File.WriteAllBytes(File("latin.py"), [0xE9, (byte)'\n']);
         System.IO.File.WriteAllText(File("b.py"), "beta = 2\n");
-        string[] stored = [Uri(File("a.py")), Uri(File("gone.py")), Uri(File("latin.py")), "untitled:Untitled-1", Uri(File("b.py"))];
+        StoredDocument[] stored = [.. new[] { Uri(File("a.py")), Uri(File("gone.py")), Uri(File("latin.py")), "untitled:Untitled-1", Uri(File("b.py")) }.Select(u => new StoredDocument(u, true))];
         ClosedFilesOnDisk disk = new(_log, TimeSpan.Zero);
 
         Assert.Equal(2, disk.LayOut(_plan, stored));
@@ -170,8 +171,19 @@ public sealed class ClosedFilesOnDiskTests : IDisposable
     {
         System.IO.File.WriteAllText(File("a.py"), "alpha = 1\n");
         ContextPlan plan = new(new ReplayByteTokenizer(), new ContextSettings { KeepClosedFiles = false });
-        Assert.Equal(0, new ClosedFilesOnDisk(_log, TimeSpan.Zero).LayOut(plan, [Uri(File("a.py"))]));
+        Assert.Equal(0, new ClosedFilesOnDisk(_log, TimeSpan.Zero).LayOut(plan, [new StoredDocument(Uri(File("a.py")), true)]));
         Assert.Equal(0, plan.KeptClosedCount);
+    }
+
+    [Theory]
+    [InlineData(true, "a\nb\n")] // held without CR (Emacs): laid out as that editor will send it
+    [InlineData(false, "a\r\nb\r\n")]
+    public void A_crlf_file_is_laid_out_with_the_line_ends_its_text_had_before(bool withoutCr, string expected)
+    {
+        System.IO.File.WriteAllText(File("crlf.py"), "a\r\nb\r\n");
+        ClosedFilesOnDisk disk = new(_log, TimeSpan.Zero);
+        Assert.Equal(1, disk.LayOut(_plan, [new StoredDocument(Uri(File("crlf.py")), withoutCr)]));
+        Assert.Equal(expected, _plan.GetClosedText(Uri(File("crlf.py"))));
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public sealed class PersistenceModelTests : IDisposable
     private readonly TempFolder _folder = new();
     private readonly RecordingLogger _log = new();
     private readonly int[] _tokens = [.. Enumerable.Range(0, 300).Select(i => (i * 37 + 11) % 250)];
-    private readonly string[] _documents = ["file:///work/space/b.cs", "untitled:Untitled-1", "file:///work/space/a%20b.cs"];
+    private readonly StoredDocument[] _documents = [new("file:///work/space/b.cs", true), new("untitled:Untitled-1", false), new("file:///work/space/a%20b.cs", true)];
 
     public void Dispose() => _folder.Dispose();
 

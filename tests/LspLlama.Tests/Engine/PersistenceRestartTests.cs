@@ -46,12 +46,19 @@ public sealed class PersistenceRestartTests : IDisposable
         Assert.Equal(firstAnswer, secondAnswer);
     }
 
-    [Fact]
-    public async Task A_restarted_server_lays_out_the_stored_files_when_the_editor_reopens_only_the_active_one()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // as Emacs has a CRLF file: "\r\n" on disk, "\n" in the editor's text
+    public async Task A_restarted_server_lays_out_the_stored_files_when_the_editor_reopens_only_the_active_one(bool crlfOnDisk)
     {
         string model = TinyModels.Get(TinyArch.GraniteHybrid);
         (string Uri, string Text)[] documents = PersistenceServer.Documents(Workspace, files: 3);
         PersistenceServer.WriteToDisk(documents);
+        if (crlfOnDisk)
+        {
+            File.WriteAllText(new Uri(documents[1].Uri).LocalPath, documents[1].Text.Replace("\n", "\r\n", StringComparison.Ordinal));
+        }
+
         (string firstAnswer, RestartStatus first) = await RunOnceAsync(model, documents);
 
         // As VS Code after a restart: only the visible editor is opened; the others come when clicked.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LspLlama.Engine;
 using LspLlama.Protocol;
+using LspLlama.Store;
 using LspLlama.Tests.Support;
 using Xunit;
 
@@ -43,13 +44,13 @@ public sealed class SessionHooksTests
 
         public bool AllOnInferenceThread { get; private set; } = true;
 
-        public IReadOnlyList<string> Loaded(LoadedModel model, CancellationToken cancellationToken)
+        public IReadOnlyList<StoredDocument> Loaded(LoadedModel model, CancellationToken cancellationToken)
         {
             Record($"loaded {model.Architecture} {model.Session.Held.Length}");
             return [];
         }
 
-        public void Idle(LoadedModel model, IReadOnlyList<string> documents, CancellationToken cancellationToken)
+        public void Idle(LoadedModel model, IReadOnlyList<StoredDocument> documents, CancellationToken cancellationToken)
         {
             Record($"idle {model.Architecture}");
             Assert.True(model.Session.Held.Length > 0);
@@ -57,7 +58,7 @@ public sealed class SessionHooksTests
             Idled.TrySetResult();
         }
 
-        public void Unloading(LoadedModel model, IReadOnlyList<string> documents) => Record($"unloading {model.Architecture}");
+        public void Unloading(LoadedModel model, IReadOnlyList<StoredDocument> documents) => Record($"unloading {model.Architecture}");
 
         /// <summary>Syncs announced before they ran, each with a non-empty plan.</summary>
         public int BeforeSyncs { get; private set; }
