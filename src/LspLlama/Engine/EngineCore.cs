@@ -134,7 +134,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
     {
         if (_model is { } model)
         {
-            RunHook("persisting the session", h => h.Unloading(model, PlannedDocuments()));
+            RunHook("persisting the session", h => h.Unloading(model, PlannedDocuments));
         }
 
         DropPlan();
@@ -238,7 +238,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             Publish(BuildStatus("ready", null));
         }
 
-        RunHook("persisting the session", h => h.Idle(model, PlannedDocuments(), cancellation));
+        RunHook("persisting the session", h => h.Idle(model, PlannedDocuments, cancellation));
         return true;
     }
 
@@ -510,7 +510,10 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         }
     }
 
-    /// <summary>The documents of the plan the session last synced to, in plan order: what a saved session records.</summary>
+    /// <summary>
+    /// The documents of the plan the session last synced to, in plan order: what a saved session
+    /// records. Asked for only when a save starts, since it reads every document's text.
+    /// </summary>
     private StoredDocument[] PlannedDocuments() =>
         _lastPlan is { } synced
             ? [.. synced.Segments.Select(s => new StoredDocument(s.Uri, HeldText(s.Uri) is { } text && !text.Contains('\r', StringComparison.Ordinal)))]

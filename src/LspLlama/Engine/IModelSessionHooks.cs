@@ -26,11 +26,11 @@ internal interface IModelSessionHooks
 
     /// <summary>
     /// The editor is idle and the idle prefill brought the session to the latest documents: a good
-    /// moment to persist. <paramref name="documents"/> are the documents of the plan the
+    /// moment to persist. <paramref name="documents"/> gives the documents of the plan the
     /// session last synced to, in plan order. <paramref name="cancellationToken"/> fires when a request arrives.
     /// </summary>
-    void Idle(LoadedModel model, IReadOnlyList<StoredDocument> documents, CancellationToken cancellationToken);
+    void Idle(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents, CancellationToken cancellationToken);
 
     /// <summary>The model is about to be freed (reload, shutdown): the last chance to persist.</summary>
-    void Unloading(LoadedModel model, IReadOnlyList<StoredDocument> documents);
+    void Unloading(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents);
 }

@@ -211,7 +211,7 @@ internal sealed class SessionPersistence
     /// when the save policy wants one and no save is running. Copying the state out of the context
     /// runs here (memory speed); the disk write does not hold up the worker.
     /// </summary>
-    public void OnIdle(LoadedModel model, IReadOnlyList<StoredDocument> documents, CancellationToken cancellationToken)
+    public void OnIdle(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents, CancellationToken cancellationToken)
     {
         // While the stored session may still be restored, a save would replace it with less.
         if (cancellationToken.IsCancellationRequested || _stored is not null || _saver.IsBusy
@@ -224,7 +224,7 @@ internal sealed class SessionPersistence
     }
 
     /// <summary>Before the model is freed (reload, shutdown): saves what changed and waits for the disk.</summary>
-    public void SaveBeforeUnload(LoadedModel model, IReadOnlyList<StoredDocument> documents)
+    public void SaveBeforeUnload(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents)
     {
         // A running idle save would refuse the final one, which is newer.
         CloseStored();
@@ -238,7 +238,7 @@ internal sealed class SessionPersistence
     /// <summary>Waits for a background save, if one runs (tests).</summary>
     internal Task WaitForSaveAsync() => _saver.WaitAsync();
 
-    private bool StartSave(LoadedModel model, IReadOnlyList<StoredDocument> documents)
+    private bool StartSave(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents)
     {
         NativeStateBuffer? state;
         try
@@ -262,7 +262,7 @@ internal sealed class SessionPersistence
         SessionSnapshot snapshot;
         try
         {
-            snapshot = LlamaStateTransfer.Snapshot(tokens, model.Session.Checkpoints, state, copyCheckpoints: true) with { Documents = [.. documents] };
+            snapshot = LlamaStateTransfer.Snapshot(tokens, model.Session.Checkpoints, state, copyCheckpoints: true) with { Documents = documents() };
         }
         catch
         {

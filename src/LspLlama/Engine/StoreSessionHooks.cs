@@ -21,10 +21,10 @@ internal sealed class StoreSessionHooks(ServerServices services) : IModelSession
     // A no-op once restored or given up.
     public void BeforeSync(LoadedModel model, ReadOnlyMemory<int> planned) => _persistence?.TryRestore(model, planned.Span);
 
-    public void Idle(LoadedModel model, IReadOnlyList<StoredDocument> documents, CancellationToken cancellationToken) =>
+    public void Idle(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents, CancellationToken cancellationToken) =>
         _persistence?.OnIdle(model, documents, cancellationToken);
 
-    public void Unloading(LoadedModel model, IReadOnlyList<StoredDocument> documents)
+    public void Unloading(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents)
     {
         _persistence?.SaveBeforeUnload(model, documents);
         _persistence = null;

@@ -30,10 +30,10 @@ public sealed class PersistenceModelTests : IDisposable
         {
             first.Session.Sync(_tokens, new SyncHints([0, 120], 240, 280), CancellationToken.None);
             SessionPersistence persistence = Persistence(model, minChangedTokens: 100);
-            persistence.OnIdle(first, _documents, CancellationToken.None);
+            persistence.OnIdle(first, () => _documents, CancellationToken.None);
 
             // Waits for the idle save; the context did not change since, so nothing more is written.
-            persistence.SaveBeforeUnload(first, _documents);
+            persistence.SaveBeforeUnload(first, () => _documents);
         }
 
         Assert.Single(_log.Entries, e => e.Message.StartsWith("Saved the session", StringComparison.Ordinal));
@@ -65,7 +65,7 @@ public sealed class PersistenceModelTests : IDisposable
         using (LoadedModel first = Load(model))
         {
             first.Session.Sync(_tokens, SyncHints.None, CancellationToken.None);
-            Persistence(model).SaveBeforeUnload(first, _documents);
+            Persistence(model).SaveBeforeUnload(first, () => _documents);
         }
 
         using LoadedModel second = Load(model);
@@ -75,7 +75,7 @@ public sealed class PersistenceModelTests : IDisposable
         int[] partial = [.. _tokens[..10], .. Enumerable.Range(0, 100).Select(i => 249 - i)];
         Assert.False(persistence.TryRestore(second, partial));
         second.Session.Sync(partial, SyncHints.None, CancellationToken.None);
-        persistence.OnIdle(second, _documents, CancellationToken.None);
+        persistence.OnIdle(second, () => _documents, CancellationToken.None);
         await persistence.WaitForSaveAsync();
         Assert.Single(_log.Entries, e => e.Message.StartsWith("Saved the session", StringComparison.Ordinal));
 
@@ -92,7 +92,7 @@ public sealed class PersistenceModelTests : IDisposable
         using (LoadedModel first = Load(model))
         {
             first.Session.Sync(_tokens, SyncHints.None, CancellationToken.None);
-            Persistence(model).SaveBeforeUnload(first, _documents);
+            Persistence(model).SaveBeforeUnload(first, () => _documents);
         }
 
         using LoadedModel second = Load(model);
@@ -114,13 +114,13 @@ public sealed class PersistenceModelTests : IDisposable
         SessionPersistence needsMore = Persistence(model, minChangedTokens: _tokens.Length + 1);
         SessionPersistence cancelled = Persistence(model, minChangedTokens: 1);
 
-        needsMore.OnIdle(loaded, _documents, CancellationToken.None);
-        cancelled.OnIdle(loaded, _documents, new CancellationToken(canceled: true));
+        needsMore.OnIdle(loaded, () => _documents, CancellationToken.None);
+        cancelled.OnIdle(loaded, () => _documents, new CancellationToken(canceled: true));
 
         Assert.False(Directory.Exists(_folder.Path) && Directory.GetFiles(_folder.Path).Length > 0);
 
         // On unload any change is saved.
-        needsMore.SaveBeforeUnload(loaded, _documents);
+        needsMore.SaveBeforeUnload(loaded, () => _documents);
         Assert.Single(Directory.GetFiles(_folder.Path, "*" + SessionFileFormat.FileExtension));
     }
 

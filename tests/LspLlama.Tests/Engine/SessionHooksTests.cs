@@ -50,15 +50,15 @@ public sealed class SessionHooksTests
             return [];
         }
 
-        public void Idle(LoadedModel model, IReadOnlyList<StoredDocument> documents, CancellationToken cancellationToken)
+        public void Idle(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents, CancellationToken cancellationToken)
         {
             Record($"idle {model.Architecture}");
             Assert.True(model.Session.Held.Length > 0);
-            Assert.NotEmpty(documents);
+            Assert.NotEmpty(documents());
             Idled.TrySetResult();
         }
 
-        public void Unloading(LoadedModel model, IReadOnlyList<StoredDocument> documents) => Record($"unloading {model.Architecture}");
+        public void Unloading(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents) => Record($"unloading {model.Architecture}");
 
         /// <summary>Syncs announced before they ran, each with a non-empty plan.</summary>
         public int BeforeSyncs { get; private set; }
