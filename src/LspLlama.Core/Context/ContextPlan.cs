@@ -146,7 +146,7 @@ public sealed class ContextPlan
         // of the stored tokens, the part a restore keeps. (The last stored file, active then, had
         // only its window there; the editor reopens it anyway and it goes to the end, where it was.)
         var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), _clock + 1) { Closed = true };
-        if (_preamble.Length + _closed.Values.Sum(d => (long)OtherSize(d)) + OtherSize(doc) > Budget)
+        if (_preamble.Length + ClosedSize() + OtherSize(doc) > Budget)
         {
             _rememberedFull = true;
             return false;
@@ -249,7 +249,7 @@ public sealed class ContextPlan
     /// </summary>
     private void TrimClosed()
     {
-        long kept = _closed.Values.Sum(d => (long)OtherSize(d));
+        long kept = ClosedSize();
         for (int i = 0; i < _order.Count && kept > Budget; i++)
         {
             DocumentState doc = _order[i];
@@ -261,6 +261,9 @@ public sealed class ContextPlan
             }
         }
     }
+
+    /// <summary>Tokens the kept closed files take in the plan.</summary>
+    private long ClosedSize() => _closed.Values.Sum(d => (long)OtherSize(d));
 
     private void Forget(DocumentState closed)
     {
