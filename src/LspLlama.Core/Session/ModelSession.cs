@@ -210,15 +210,19 @@ public sealed class ModelSession
     /// refuses (memory unchanged) unless it supports bounded rollback, so trying is harmless; a
     /// sliding window would accept a cut whose window was already evicted, so it is checked first.
     /// </summary>
-    private bool CanCutDirectly(int target)
-    {
-        if (_backend.MemoryKind != MemoryKind.SlidingWindow)
-        {
-            return true;
-        }
+    private bool CanCutDirectly(int target) =>
+        _backend.MemoryKind is MemoryKind.Recurrent or MemoryKind.Hybrid
+        || Rollback.CanCut(_backend.MemoryKind, target, _backend.SequenceMinPosition(), _backend.SlidingWindow);
 
-        int min = _backend.SequenceMinPosition();
-        return min <= Math.Max(0, target - _backend.SlidingWindow);
+    /// <summary>
+    /// Tokens of <paramref name="desired"/> a sync would keep without decoding them again (the
+    /// session store compares it with what a stored session would spare), by <see cref="Rollback"/>'s rule.
+    /// </summary>
+    public int KeptFor(ReadOnlySpan<int> desired)
+    {
+        int common = Held.CommonPrefixLength(desired);
+        bool canCut = _backend.MemoryKind is not (MemoryKind.Recurrent or MemoryKind.Hybrid) && CanCutDirectly(common);
+        return Rollback.Kept(common, _heldCount, canCut, _checkpoints.Select(c => c.Position));
     }
 
     private SyncFigures DecodeFrom(ReadOnlySpan<int> desired, int from, SyncHints hints, ref Tally figures, CancellationToken cancellationToken)

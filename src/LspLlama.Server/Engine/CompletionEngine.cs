@@ -56,6 +56,10 @@ public sealed class CompletionEngine : IDisposable
     /// <summary>The inference thread (tests hold it busy to queue requests deterministically).</summary>
     public InferenceWorker Worker => _worker;
 
+    /// <summary>The tokens the model's memory holds now, read on the inference thread (tests compare them with the bench's).</summary>
+    public Task<int[]> HeldTokensAsync() =>
+        _worker.RunAsync(_ => _host.Serving?.Model.Session.Held.ToArray() ?? [], WorkPriority.Urgent, CancellationToken.None);
+
     /// <summary>Loads the model (on the inference thread) once the client is ready.</summary>
     public void Start()
     {

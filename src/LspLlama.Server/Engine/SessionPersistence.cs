@@ -136,8 +136,8 @@ public sealed class SessionPersistence
                 return false;
             }
 
-            int reusable = RestoreGain.ReusableTokens(stored.Tokens, stored.Checkpoints, desired.ToArray(), model.Session.MemoryKind == MemoryKind.Attention);
-            int kept = KeptBySession(model.Session, desired);
+            int reusable = RestoreGain.ReusableTokens(stored.Tokens, stored.Checkpoints, desired.ToArray(), model.Session.MemoryKind, model.Backend.SlidingWindow);
+            int kept = model.Session.KeptFor(desired);
             if (reusable < kept + _minUsefulTokens || stored.Tokens.Count > model.Backend.ContextSize)
             {
                 _logger.LogDebug(
@@ -176,27 +176,6 @@ public sealed class SessionPersistence
             _logger.LogWarning(e, "Could not load the stored session; decoding the context from the start");
             return false;
         }
-    }
-
-    /// <summary>What the session keeps of <paramref name="desired"/> on its own (as <see cref="RestoreGain.ReusableTokens"/> counts a stored one).</summary>
-    private static int KeptBySession(ModelSession session, ReadOnlySpan<int> desired)
-    {
-        int common = session.Held.CommonPrefixLength(desired);
-        if (session.MemoryKind == MemoryKind.Attention || common == session.Held.Length)
-        {
-            return common;
-        }
-
-        int best = 0;
-        foreach (Checkpoint checkpoint in session.Checkpoints)
-        {
-            if (checkpoint.Position <= common && checkpoint.Position > best)
-            {
-                best = checkpoint.Position;
-            }
-        }
-
-        return best;
     }
 
     private void CloseStored()

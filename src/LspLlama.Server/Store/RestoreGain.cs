@@ -1,3 +1,5 @@
+using LspLlama.Core.Session;
+
 namespace LspLlama.Store;
 
 /// <summary>
@@ -22,28 +24,14 @@ public static class RestoreGain
     }
 
     /// <summary>
-    /// Tokens of <paramref name="planned"/> that need no decoding after loading the stored session.
-    /// After the load the memory holds all stored tokens. If it can be cut (attention only), the
-    /// session keeps the common prefix. Otherwise it keeps everything when the stored tokens are a
-    /// prefix of the plan, and else rolls back to the last stored checkpoint within the prefix.
+    /// Tokens of <paramref name="planned"/> that need no decoding after loading the stored session:
+    /// after the load the memory holds all stored tokens, and the sync rolls back from there by
+    /// <see cref="Rollback"/>'s rule (a sliding window holds the last <paramref name="slidingWindow"/> of them).
     /// </summary>
-    public static int ReusableTokens(IReadOnlyList<int> stored, IReadOnlyList<StoredCheckpoint> checkpoints, IReadOnlyList<int> planned, bool memoryCanBeCut)
+    public static int ReusableTokens(IReadOnlyList<int> stored, IReadOnlyList<StoredCheckpoint> checkpoints, IReadOnlyList<int> planned, MemoryKind kind, int slidingWindow = 0)
     {
         int common = CommonPrefix(stored, planned);
-        if (memoryCanBeCut || common == stored.Count)
-        {
-            return common;
-        }
-
-        int best = 0;
-        foreach (StoredCheckpoint checkpoint in checkpoints)
-        {
-            if (checkpoint.Position <= common && checkpoint.Position > best)
-            {
-                best = checkpoint.Position;
-            }
-        }
-
-        return best;
+        bool canCut = Rollback.CanCut(kind, common, Math.Max(0, stored.Count - slidingWindow), slidingWindow);
+        return Rollback.Kept(common, stored.Count, canCut, checkpoints.Select(c => c.Position));
     }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
+using LspLlama.Core.Session;
 using LspLlama.Engine;
 using LspLlama.ModelFiles;
 using LspLlama.Protocol;
@@ -26,7 +27,7 @@ internal sealed class EngineClient : IAsyncDisposable
     private readonly Channel<ShowMessageParams> _messages = Channel.CreateUnbounded<ShowMessageParams>();
     private readonly Channel<JsonElement> _progress = Channel.CreateUnbounded<JsonElement>();
 
-    public EngineClient(string? modelPathOption = null, IModelSessionHooks? hooks = null)
+    public EngineClient(string? modelPathOption = null, IModelSessionHooks? hooks = null, string? recordTracePath = null)
     {
         (Stream serverSide, Stream clientSide) = FullDuplexStream.CreatePair();
         Server = new LspServer(serverSide, serverSide, new LspServerOptions
@@ -35,6 +36,7 @@ internal sealed class EngineClient : IAsyncDisposable
             ModelPath = modelPathOption,
             ModelLocator = new ModelLocator([new ModelLocator.SearchRoot("test folder", _emptyFolder)]),
             SessionHooks = hooks is null ? null : _ => hooks,
+            RecordTracePath = recordTracePath,
         });
         Exited = Server.RunAsync();
 
@@ -55,12 +57,15 @@ internal sealed class EngineClient : IAsyncDisposable
 
     public string EmptyFolder => _emptyFolder;
 
+    /// <summary>The checkpoint values of <see cref="Settings"/>, for a replay with the same ones.</summary>
+    public static CheckpointSettings Checkpoints { get; } = new(MinSpacingTokens: 4, IntervalTokens: 256);
+
     /// <summary>Settings for a fast test: small context and batches, few generated tokens, no idle prefill.</summary>
     public static Dictionary<string, object?> Settings(
         string? modelPath, int contextSize = 1024, int batchSize = 32, int maxTokens = 6, int idlePrefillMs = 0, string policy = "lspllama") => new()
         {
             ["model"] = new { path = modelPath, contextSize, batchSize, microBatchSize = batchSize, threads = 2 },
-            ["checkpoints"] = new { policy, minSpacingTokens = 4, intervalTokens = 256 },
+            ["checkpoints"] = new { policy, minSpacingTokens = Checkpoints.MinSpacingTokens, intervalTokens = Checkpoints.IntervalTokens },
             ["completion"] = new { maxTokens, idlePrefillMs, timeBudgetMs = 60_000 },
         };
 

@@ -1,3 +1,4 @@
+using LspLlama.Core.Session;
 using LspLlama.Store;
 using Xunit;
 
@@ -13,22 +14,22 @@ public sealed class RestoreGainTests
     [Fact]
     public void Attention_memory_keeps_the_whole_common_prefix()
     {
-        Assert.Equal(750, RestoreGain.ReusableTokens(s_stored, s_checkpoints, PlanDivergingAt(750), memoryCanBeCut: true));
+        Assert.Equal(750, RestoreGain.ReusableTokens(s_stored, s_checkpoints, PlanDivergingAt(750), MemoryKind.Attention));
     }
 
     [Fact]
     public void Recurrent_memory_falls_back_to_the_last_checkpoint_within_the_prefix()
     {
-        Assert.Equal(500, RestoreGain.ReusableTokens(s_stored, s_checkpoints, PlanDivergingAt(750), memoryCanBeCut: false));
-        Assert.Equal(500, RestoreGain.ReusableTokens(s_stored, s_checkpoints, PlanDivergingAt(500), memoryCanBeCut: false));
-        Assert.Equal(0, RestoreGain.ReusableTokens(s_stored, s_checkpoints, PlanDivergingAt(99), memoryCanBeCut: false));
+        Assert.Equal(500, RestoreGain.ReusableTokens(s_stored, s_checkpoints, PlanDivergingAt(750), MemoryKind.Recurrent));
+        Assert.Equal(500, RestoreGain.ReusableTokens(s_stored, s_checkpoints, PlanDivergingAt(500), MemoryKind.Recurrent));
+        Assert.Equal(0, RestoreGain.ReusableTokens(s_stored, s_checkpoints, PlanDivergingAt(99), MemoryKind.Recurrent));
     }
 
     [Fact]
     public void A_plan_that_extends_the_stored_tokens_reuses_all_of_them()
     {
         int[] longer = [.. s_stored, 5, 6, 7];
-        Assert.Equal(1000, RestoreGain.ReusableTokens(s_stored, [], longer, memoryCanBeCut: false));
+        Assert.Equal(1000, RestoreGain.ReusableTokens(s_stored, [], longer, MemoryKind.Recurrent));
     }
 
     [Fact]

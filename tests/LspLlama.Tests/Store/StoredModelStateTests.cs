@@ -52,7 +52,7 @@ public sealed class StoredModelStateTests : IDisposable
 
         using ModelRunner restored = new(model);
         using StoredSession stored = new SessionStore(new StoreOptions(_folder.Path), _log).TryOpen(key)!;
-        Assert.Equal(tokens.Length, RestoreGain.ReusableTokens(stored.Tokens, stored.Checkpoints, [.. tokens, Next], memoryCanBeCut: false));
+        Assert.Equal(tokens.Length, RestoreGain.ReusableTokens(stored.Tokens, stored.Checkpoints, [.. tokens, Next], MemoryKind.Recurrent));
 
         // From the full state: the context holds all stored tokens; decode only the next one.
         RestoredSession session2 = LlamaStateTransfer.Restore(stored, restored.Handle, 0)!;
