@@ -43,8 +43,15 @@ public static class ArchitectureSpec
         {
             case ModelArch.Llama:
             case ModelArch.Gemma2:
+                CheckAttention(o, problems);
+                break;
             case ModelArch.Lfm2:
                 CheckAttention(o, problems);
+                if (ShortConvLength(o) is < 2 or > 64)
+                {
+                    problems.Add($"the lfm2 short-convolution length must be between 2 and 64, not {ShortConvLength(o)}");
+                }
+
                 break;
             case ModelArch.Mamba2:
                 CheckMamba(o, problems);
@@ -67,6 +74,28 @@ public static class ArchitectureSpec
         if (o.Arch is ModelArch.GraniteHybrid or ModelArch.Lfm2 or ModelArch.Qwen35 && o.Layers < 2)
         {
             problems.Add($"{o.Arch.GgufName()} needs at least 2 layers (one recurrent, one attention)");
+        }
+
+        if (o.AttentionLayers is { } attention &&
+            (o.Arch is not (ModelArch.GraniteHybrid or ModelArch.Lfm2) || attention.Count == 0 || attention.Count >= o.Layers ||
+             attention.Any(i => i < 0 || i >= o.Layers) || attention.Distinct().Count() != attention.Count))
+        {
+            problems.Add($"attention layers are chosen only for granitehybrid and lfm2: distinct layers in 0..{o.Layers - 1}, at least one, not all");
+        }
+
+        if (o.FullAttentionInterval is { } interval && (o.Arch != ModelArch.Qwen35 || interval < 2 || interval > o.Layers))
+        {
+            problems.Add($"the full-attention interval is for qwen35 only and must be between 2 and the layer count, not {interval}");
+        }
+
+        if ((o.LinearValueHeads is not null || o.LinearKeyHeads is not null) && o.Arch != ModelArch.Qwen35)
+        {
+            problems.Add("the linear-attention head counts are for qwen35 only");
+        }
+
+        if (o.HeadDim is { } headDim && (o.Arch != ModelArch.Gemma2 || headDim < 2 || headDim > 1024 || headDim % 2 != 0))
+        {
+            problems.Add($"the head dimension is set for gemma2 only and must be even, between 2 and 1024, not {headDim}");
         }
 
         if (o.Arch == ModelArch.Gemma2 && (SlidingWindow(o) < 1 || SlidingWindow(o) >= o.ContextLength))
@@ -101,6 +130,13 @@ public static class ArchitectureSpec
                 g.SetUInt32($"{a}.attention.head_count", (uint)Heads(o));
                 g.SetUInt32($"{a}.attention.head_count_kv", (uint)KvHeads(o));
                 g.SetUInt32($"{a}.attention.sliding_window", (uint)SlidingWindow(o));
+                if (o.HeadDim is { } gemmaHeadDim)
+                {
+                    g.SetUInt32($"{a}.attention.key_length", (uint)gemmaHeadDim);
+                    g.SetUInt32($"{a}.attention.value_length", (uint)gemmaHeadDim);
+                    g.SetUInt32($"{a}.rope.dimension_count", (uint)gemmaHeadDim);
+                }
+
                 g.SetFloat32($"{a}.attn_logit_softcapping", 50f);
                 g.SetFloat32($"{a}.final_logit_softcapping", 30f);
                 break;
@@ -112,34 +148,36 @@ public static class ArchitectureSpec
 
                 // head_count_kv 0 marks a Mamba2 layer; layer 1 (then every fourth) is attention.
                 g.SetUInt32Array($"{a}.attention.head_count", Repeat((uint)Heads(o), o.Layers));
-                g.SetUInt32Array($"{a}.attention.head_count_kv", PerLayer(o.Layers, i => i % 4 == 1, (uint)KvHeads(o)));
+                g.SetUInt32Array($"{a}.attention.head_count_kv", PerLayer(o.Layers, i => IsAttention(o, i, i % 4 == 1), (uint)KvHeads(o)));
                 break;
             case ModelArch.Lfm2:
                 // head_count must stay non-zero on every layer (a zero head dim asserts while loading);
                 // head_count_kv 0 marks a short-convolution layer. Odd layers are attention.
                 g.SetUInt32($"{a}.attention.head_count", (uint)Heads(o));
-                g.SetUInt32Array($"{a}.attention.head_count_kv", PerLayer(o.Layers, i => i % 2 == 1, (uint)KvHeads(o)));
-                g.SetUInt32($"{a}.shortconv.l_cache", 3);
+                g.SetUInt32Array($"{a}.attention.head_count_kv", PerLayer(o.Layers, i => IsAttention(o, i, i % 2 == 1), (uint)KvHeads(o)));
+                g.SetUInt32($"{a}.shortconv.l_cache", (uint)ShortConvLength(o));
                 break;
             case ModelArch.Qwen35:
                 int headDim = o.Embedding / Heads(o);
                 g.SetUInt32($"{a}.attention.head_count", (uint)Heads(o));
                 g.SetUInt32($"{a}.attention.head_count_kv", (uint)KvHeads(o));
                 g.SetUInt32Array($"{a}.rope.dimension_sections", Repeat((uint)(headDim / 4), 4));
-                g.SetUInt32($"{a}.full_attention_interval", 2);
+                g.SetUInt32($"{a}.full_attention_interval", (uint)(o.FullAttentionInterval ?? 2));
                 g.SetUInt32($"{a}.ssm.conv_kernel", 4);
                 g.SetUInt32($"{a}.ssm.inner_size", (uint)SsmInner(o));
                 g.SetUInt32($"{a}.ssm.state_size", (uint)SsmState(o));
-                g.SetUInt32($"{a}.ssm.time_step_rank", (uint)Qwen35ValueHeads);
-                g.SetUInt32($"{a}.ssm.group_count", (uint)Qwen35KeyHeads);
+                g.SetUInt32($"{a}.ssm.time_step_rank", (uint)Qwen35ValueHeads(o));
+                g.SetUInt32($"{a}.ssm.group_count", (uint)Qwen35KeyHeads(o));
                 break;
         }
     }
 
     // Defaults are derived from the embedding so that any valid width gives a valid model.
     private const int MambaHeadDim = 16;
-    private const int Qwen35ValueHeads = 2;
-    private const int Qwen35KeyHeads = 2;
+
+    private static int Qwen35ValueHeads(ModelBuildOptions o) => o.LinearValueHeads ?? 2;
+
+    private static int Qwen35KeyHeads(ModelBuildOptions o) => o.LinearKeyHeads ?? 2;
 
     private static int Heads(ModelBuildOptions o) => o.HeadCount ?? (o.Arch == ModelArch.Qwen35 ? 2 : 4);
 
@@ -152,6 +190,11 @@ public static class ArchitectureSpec
     private static int SsmState(ModelBuildOptions o) => o.SsmStateSize ?? (o.Arch == ModelArch.Qwen35 ? 32 : 16);
 
     private static int SlidingWindow(ModelBuildOptions o) => o.SlidingWindow ?? 32;
+
+    private static int ShortConvLength(ModelBuildOptions o) => o.ShortConvLength ?? 3;
+
+    private static bool IsAttention(ModelBuildOptions o, int layer, bool byDefault) =>
+        o.AttentionLayers is { } chosen ? chosen.Contains(layer) : byDefault;
 
     private static void CheckAttention(ModelBuildOptions o, List<string> problems)
     {
@@ -191,9 +234,20 @@ public static class ArchitectureSpec
     private static void CheckQwen35(ModelBuildOptions o, List<string> problems)
     {
         int inner = SsmInner(o);
-        if (inner < Qwen35ValueHeads || inner % Qwen35ValueHeads != 0)
+        int valueHeads = Qwen35ValueHeads(o);
+        int keyHeads = Qwen35KeyHeads(o);
+        if (valueHeads < 1 || keyHeads < 1 || valueHeads % keyHeads != 0)
         {
-            problems.Add($"the qwen35 SSM inner size must be a positive multiple of {Qwen35ValueHeads}, not {inner}");
+            problems.Add($"qwen35 needs key heads ({keyHeads}) that divide the value heads ({valueHeads})");
+        }
+        else if (inner < valueHeads || inner % valueHeads != 0)
+        {
+            problems.Add($"the qwen35 SSM inner size must be a positive multiple of the value heads ({valueHeads}), not {inner}");
+        }
+        else if (inner / valueHeads != SsmState(o))
+        {
+            // llama.cpp's delta-net graph concatenates key and value rows: it aborts unless they are as wide.
+            problems.Add($"qwen35 needs value heads as wide as the state size: inner / value heads = {inner / valueHeads}, state size {SsmState(o)}");
         }
 
         if (SsmState(o) < 1)

@@ -41,10 +41,32 @@ public sealed record ModelBuildOptions
     /// <summary>Sliding window of gemma2's SWA layers; default 32 tokens.</summary>
     public int? SlidingWindow { get; init; }
 
+    /// <summary>
+    /// The layers that are attention (granitehybrid, lfm2), counted from 0; null for the default pattern
+    /// (granitehybrid: layer 1, then every fourth; lfm2: every odd layer).
+    /// </summary>
+    public IReadOnlyList<int>? AttentionLayers { get; init; }
+
+    /// <summary>qwen35: every this many layers one is full attention; default 2.</summary>
+    public int? FullAttentionInterval { get; init; }
+
+    /// <summary>lfm2: length of the short convolution (l_cache); the state keeps l_cache − 1 columns; default 3.</summary>
+    public int? ShortConvLength { get; init; }
+
+    /// <summary>qwen35: value heads of the delta-net layers (time_step_rank); each is inner / heads wide; default 2.</summary>
+    public int? LinearValueHeads { get; init; }
+
+    /// <summary>qwen35: key heads of the delta-net layers (group_count), each state-size wide; default 2.</summary>
+    public int? LinearKeyHeads { get; init; }
+
+    /// <summary>gemma2: width of one attention head (key_length = value_length); default embedding / heads.</summary>
+    public int? HeadDim { get; init; }
+
     /// <summary>A short stable description, used in file names and cache keys.</summary>
     public string Describe() =>
         $"{Arch.GgufName()}-l{Layers}-e{Embedding}-c{ContextLength}-s{Seed}" +
         $"-h{HeadCount}-kv{KvHeadCount}-ff{FeedForward}-si{SsmInnerSize}-ss{SsmStateSize}-w{SlidingWindow}" +
+        $"-al{(AttentionLayers is null ? string.Empty : string.Join('.', AttentionLayers))}-fi{FullAttentionInterval}-sc{ShortConvLength}-hd{HeadDim}-lv{LinearValueHeads}-lk{LinearKeyHeads}" +
         $"-v{(VocabPath is null ? "bpe" : Path.GetFileName(VocabPath))}";
 }
 

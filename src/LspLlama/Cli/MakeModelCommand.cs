@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using LspLlama.Llama;
 using LspLlama.Models;
 
 namespace LspLlama.Cli;
 
 /// <summary>
 /// <c>lspllama make-model</c>: writes a tiny random-weight model, so users can reproduce issues and
-/// the bench has a model when none is configured.
+/// the bench has a model when none is configured. <c>--like NAME</c> builds a preset whose checkpoints
+/// weigh what the named real model's do; either way it prints what one checkpoint weighs.
 /// </summary>
 internal sealed class MakeModelCommand : ICommand
 {
@@ -14,11 +16,12 @@ internal sealed class MakeModelCommand : ICommand
 
     public string Summary =>
         "write a tiny random-weight model: --arch <" + string.Join('|', Enum.GetValues<ModelArch>().Select(a => a.GgufName())) +
-        "> -o <file.gguf> [--layers 2] [--embd 64] [--ctx 65536] [--vocab bpe|<file.gguf>] [--seed 1]";
+        "> -o <file.gguf> | --like <" + string.Join('|', ModelPresets.All.Select(p => p.Name)) + "> -o <file.gguf>; [--layers 2] [--embd 64] [--ctx 65536] [--vocab bpe|<file.gguf>] [--seed 1]";
 
     public Task<int> RunAsync(ArgReader args)
     {
-        ModelBuildOptions options = ReadOptions(args, out string output);
+        ModelPreset? preset = ReadPreset(args);
+        ModelBuildOptions options = preset is null ? ReadOptions(args, out string output) : ReadPresetOptions(args, preset, out output);
         args.EnsureAllUsed();
         var stopwatch = Stopwatch.StartNew();
         try
@@ -37,7 +40,62 @@ internal sealed class MakeModelCommand : ICommand
             $"wrote {output}: {options.Arch.GgufName()}, {options.Layers} layers, embedding {options.Embedding}, " +
             $"{(options.VocabPath is null ? "generated BPE vocabulary" : "vocabulary of " + options.VocabPath)}, seed {options.Seed}, " +
             $"{bytes / 1048576.0:F1} MiB in {stopwatch.Elapsed.TotalSeconds:F2} s"));
+
+        (int context, int tokens) = preset is null ? MeasureSize(options) : (preset.MeasureContext, preset.MeasureTokens);
+        long checkpoint = CheckpointSizeProbe.Measure(output, context, tokens);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one checkpoint: {checkpoint} bytes ({checkpoint / 1048576.0:F2} MiB)"));
+        if (preset is not null)
+        {
+            Console.Error.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"like {preset.Name}: {preset.TargetBytes} bytes ({preset.TargetBytes / 1048576.0:F2} MiB), {100.0 * checkpoint / preset.TargetBytes:F1}% of it. " +
+                $"{preset.RealModel}. Here: {preset.HowReached}."));
+        }
+
         return Task.FromResult(0);
+    }
+
+    /// <summary>Context and tokens to measure a checkpoint with: a sliding window is measured full.</summary>
+    internal static (int Context, int Tokens) MeasureSize(ModelBuildOptions options)
+    {
+        if (options.Arch == ModelArch.Gemma2)
+        {
+            int window = options.SlidingWindow ?? 32;
+            return (Math.Min(options.ContextLength, (2 * window) + 512), Math.Min(options.ContextLength - 1, window + 256));
+        }
+
+        return (256, 8);
+    }
+
+    private static ModelPreset? ReadPreset(ArgReader args)
+    {
+        string? name = args.Option("--like");
+        if (name is null)
+        {
+            return null;
+        }
+
+        return ModelPresets.Find(name) ?? throw new UsageException($"unknown model '{name}' for --like; choose one of: {ModelPresets.Names}");
+    }
+
+    /// <summary>A preset's options; only the output, seed and vocabulary can be chosen with it.</summary>
+    internal static ModelBuildOptions ReadPresetOptions(ArgReader args, ModelPreset preset, out string output)
+    {
+        output = args.Option("--output", "-o") ?? throw new UsageException("-o <file.gguf> is required");
+        string? vocab = args.Option("--vocab");
+        return preset.Options with { Seed = ReadSeed(args), VocabPath = vocab is null or "bpe" ? null : vocab };
+    }
+
+    private static ulong ReadSeed(ArgReader args)
+    {
+        string? seedText = args.Option("--seed");
+        ulong seed = 1;
+        if (seedText is not null && !ulong.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed))
+        {
+            throw new UsageException($"--seed takes a non-negative whole number, not '{seedText}'");
+        }
+
+        return seed;
     }
 
     /// <summary>Parses the options; a wrong value is a <see cref="UsageException"/> naming it.</summary>
@@ -51,13 +109,7 @@ internal sealed class MakeModelCommand : ICommand
 
         output = args.Option("--output", "-o") ?? throw new UsageException("-o <file.gguf> is required");
         string? vocab = args.Option("--vocab");
-        string? seedText = args.Option("--seed");
-        ulong seed = 1;
-        if (seedText is not null && !ulong.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed))
-        {
-            throw new UsageException($"--seed takes a non-negative whole number, not '{seedText}'");
-        }
-
+        ulong seed = ReadSeed(args);
         return new ModelBuildOptions
         {
             Arch = arch,
@@ -72,6 +124,11 @@ internal sealed class MakeModelCommand : ICommand
             SsmInnerSize = OptionalInt(args, "--ssm-inner"),
             SsmStateSize = OptionalInt(args, "--ssm-state"),
             SlidingWindow = OptionalInt(args, "--window"),
+            LinearValueHeads = OptionalInt(args, "--linear-value-heads"),
+            LinearKeyHeads = OptionalInt(args, "--linear-key-heads"),
+            HeadDim = OptionalInt(args, "--head-dim"),
+            ShortConvLength = OptionalInt(args, "--conv-length"),
+            FullAttentionInterval = OptionalInt(args, "--attention-interval"),
         };
     }
 

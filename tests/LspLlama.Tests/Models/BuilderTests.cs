@@ -32,6 +32,7 @@ public sealed class BuilderTests : IDisposable
     [InlineData(TinyArch.Llama, 60, null, null, "--embd must be a multiple of 8")]
     [InlineData(TinyArch.Qwen35, 64, 16, null, "head dimension embedding/heads = 4 must be even (a multiple of 8 for qwen35)")]
     [InlineData(TinyArch.Mamba2, 64, null, 24, "SSM inner size must be a positive multiple of 16")]
+    [InlineData(TinyArch.Qwen35, 64, null, 128, "qwen35 needs value heads as wide as the state size")]
     public void Impossible_sizes_are_refused_before_any_native_call(TinyArch arch, int embd, int? heads, int? inner, string problem)
     {
         var options = new ModelBuildOptions { Arch = arch, Embedding = embd, HeadCount = heads, SsmInnerSize = inner };
