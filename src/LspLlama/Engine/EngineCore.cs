@@ -76,7 +76,14 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             if (previous.Context != settings.Context)
             {
                 _loadedWith = settings;
-                return TryRebuildPlan(carryOver: true);
+                if (!TryRebuildPlan(carryOver: true))
+                {
+                    return false;
+                }
+
+                // A fixed plan setting clears the error the last one left in the status.
+                Publish(BuildStatus("ready", null));
+                return true;
             }
 
             return true; // Several changes queued several loads; the first one did the work.
