@@ -14,10 +14,15 @@ internal sealed record GgufHeader(uint Version, ulong TensorCount, ulong Metadat
     /// <exception cref="InvalidModelFileException">The file is missing, unreadable or not GGUF.</exception>
     public static GgufHeader Read(string path)
     {
+        if (RegularFile.NotRegular(path) is { } special)
+        {
+            throw new InvalidModelFileException(path, special);
+        }
+
         FileStream stream;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            stream = RegularFile.OpenRead(path);
         }
         catch (FileNotFoundException)
         {

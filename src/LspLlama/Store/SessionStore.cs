@@ -1,3 +1,4 @@
+using LspLlama.ModelFiles;
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Security.Cryptography;
@@ -124,6 +125,12 @@ internal sealed partial class SessionStore
     public StoredSession? TryOpen(SessionKey key)
     {
         string path = PathFor(key);
+        if (RegularFile.NotRegular(path) is { } special)
+        {
+            Logger.ReadFailed(path, special, null);
+            return null;
+        }
+
         FileStream file;
         try
         {

@@ -1,3 +1,4 @@
+using LspLlama.ModelFiles;
 using Microsoft.Extensions.Logging;
 
 namespace LspLlama.Store;
@@ -72,6 +73,11 @@ internal sealed partial class SessionStore
     internal void Reject(string path, byte[] identity, string reason, Exception? exception)
     {
         Logger.Rejected(path, reason, exception);
+        if (RegularFile.NotRegular(path) is not null)
+        {
+            return;
+        }
+
         try
         {
             using (FileStream current = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1))
