@@ -22,7 +22,7 @@ internal sealed record GgufHeader(uint Version, ulong TensorCount, ulong Metadat
         FileStream stream;
         try
         {
-            stream = RegularFile.OpenRead(path);
+            stream = RegularFile.OpenRead(path, bufferSize: 64 * 1024);
         }
         catch (FileNotFoundException)
         {
@@ -59,7 +59,9 @@ internal sealed record GgufHeader(uint Version, ulong TensorCount, ulong Metadat
 
                 ulong tensors = reader.ReadUInt64();
                 ulong metadata = reader.ReadUInt64();
-                return new GgufHeader(version, tensors, metadata, TryReadArchitecture(reader, metadata));
+                var header = new GgufHeader(version, tensors, metadata, TryReadArchitecture(reader, metadata));
+                GgufStructure.Check(path, stream, header);
+                return header;
             }
             catch (EndOfStreamException)
             {
