@@ -5,10 +5,10 @@ namespace LspLlama.Core.Completion;
 /// post-processing look at. Each part is a bounded window of the document (<see cref="LineWindow"/>
 /// chars), so the rules cost the same on a 20 MB minified line as on a short one.
 /// </summary>
-internal sealed class CursorLine
+public sealed class CursorLine
 {
     /// <summary>How many following lines are kept; repetition checks only need the first few.</summary>
-    internal const int NextLineLimit = 16;
+    public const int NextLineLimit = 16;
 
     /// <summary>
     /// The most chars kept of each side of the cursor's line and of each following line. A

@@ -17,7 +17,7 @@ namespace LspLlama.Core.Completion;
 /// Every step is linear in the suggestion and the cursor's windows (<see cref="CursorLine.LineWindow"/>),
 /// never in the document's line, and it runs under the generation's cancellation.
 /// </summary>
-internal static class SuggestionCleanup
+public static class SuggestionCleanup
 {
     // Each end of the suggestion that repeats the start of the rest of the line costs one bracket
     // count over the windows; a suggestion like `aaaa…` before `aaaa…` has one per char, so only

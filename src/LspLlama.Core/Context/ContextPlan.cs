@@ -62,6 +62,9 @@ public sealed class ContextPlan
     /// <summary>The layout in use (Auto resolved).</summary>
     public FimLayout Layout => _template.Layout;
 
+    /// <summary>The settings the plan was built with.</summary>
+    public ContextSettings Settings => _settings;
+
     /// <summary>PSM: the cursor's line follows the middle marker (see <see cref="ContextSettings.CursorLineInMiddle"/>).</summary>
     public bool CursorLineInMiddle => _settings.CursorLineInMiddle;
 
@@ -424,7 +427,7 @@ public sealed class ContextPlan
         _documents.TryGetValue(uri, out DocumentState? doc) ? doc : throw new ArgumentException($"document not open: {uri}");
 
     /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
-    internal const int MaxHeaderTokens = 32;
+    public const int MaxHeaderTokens = 32;
 
     private int[] Header(string path)
     {

@@ -28,7 +28,7 @@ internal sealed class ServeCommand : ICommand
         }
 
         Stream input = Console.OpenStandardInput();
-        Stream output = LspLlama.Native.ProtocolStdout.Take();
+        Stream output = ProtocolStdout.Take();
         LspServer server;
         try
         {

@@ -1,0 +1,106 @@
+using LLama;
+using LLama.Common;
+using LspLlama.Core.Completion;
+using LspLlama.Core.Bench;
+using LspLlama.Core.Context;
+using LspLlama.Core.Session;
+using LspLlama.Llama;
+using LspLlama.Engine;
+using LspLlama.Server.Settings;
+
+namespace LspLlama.Bench;
+
+/// <summary>
+/// Loads the model once, with the server's own parameters (<see cref="LoadedModel.Parameters"/>),
+/// and gives each policy a fresh context on it, served by the server's serving object, so the
+/// policies differ only in where they keep checkpoints.
+/// </summary>
+public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
+{
+    private readonly LLamaWeights _weights;
+    private readonly ModelParams _parameters;
+    private readonly LlamaTokenizer _tokenizer;
+    private readonly ContextSettings _context;
+    private readonly CheckpointSettings _checkpoints;
+    private readonly GenerationOptions _generation;
+
+    public ReplayLlamaFactory(string modelPath, bool generated, ReplaySettings settings)
+    {
+        var model = new ModelSettings(modelPath, settings.ContextSize, settings.BatchSize, settings.MicroBatchSize, settings.Threads, settings.GpuLayers);
+        _parameters = LoadedModel.Parameters(modelPath, model);
+        _weights = LoadedModel.LoadWeights(_parameters);
+        _tokenizer = new LlamaTokenizer(_weights.NativeHandle);
+        _context = new ContextSettings
+        {
+            ContextSize = settings.ContextSize,
+            SuffixLines = settings.SuffixLines,
+            CursorLineInMiddle = settings.CursorLineInMiddle,
+            KeepClosedFiles = settings.KeepClosedFiles,
+        };
+        _checkpoints = settings.Checkpoints;
+
+        // A completion's worth, greedy and never stopped by the clock, so every policy generates
+        // the same tokens and the next sync has them to roll back, as in the server.
+        _generation = new GenerationOptions { MaxTokens = settings.GeneratePerSync, TimeBudget = TimeSpan.FromMinutes(10) };
+
+        // The memory kind comes from a context like the ones the policies get, probed as the server does.
+        using LoadedModel probe = LoadedModel.OnWeights(_weights, _parameters, new NoCheckpointPolicy());
+        Model = new BenchModelInfo(
+            modelPath,
+            probe.Architecture,
+            probe.Backend.MemoryKind.ToString().ToLowerInvariant(),
+            probe.ContextSize,
+            probe.BatchSize,
+            probe.Backend.MicroBatchSize,
+            generated,
+            settings.GeneratePerSync,
+            DescribeLayout(new ContextPlan(_tokenizer, _context)));
+    }
+
+    public BenchModelInfo Model { get; }
+
+    public int CountTokens(string text) => _tokenizer.Tokenize(text).Length;
+
+    public IReplayTarget Create(string policy, string positionEncoding)
+    {
+        // A fresh context: no policy inherits another's memory.
+        LoadedModel model = LoadedModel.OnWeights(_weights, _parameters, CheckpointPolicies.Create(policy, _checkpoints));
+        try
+        {
+            return new ReplayServing(model, _context with { ContextSize = model.ContextSize }, _generation, positionEncoding, owned: model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _weights.Dispose();
+
+    private static string DescribeLayout(ContextPlan plan) =>
+        DescribeFim(plan) + (plan.KeepsClosedFiles ? "; closed files stay in context" : "; closed files leave the context");
+
+    private static string DescribeFim(ContextPlan plan) => plan.Layout switch
+    {
+        FimLayout.Psm when plan.CursorLineInMiddle => $"psm, {plan.SuffixLines}-line suffix window, the cursor's line after the middle marker",
+        FimLayout.Psm => $"psm, {plan.SuffixLines}-line suffix window, the cursor's line in the prefix",
+        FimLayout.Spm => $"spm, {plan.SuffixLines}-line suffix window",
+        _ => "prefix only (no FIM tokens)",
+    };
+}
+
+/// <summary>Model and context settings of a replay.</summary>
+public sealed record ReplaySettings(
+    int ContextSize,
+    int BatchSize = 512,
+    int MicroBatchSize = 512,
+    int Threads = 0,
+    int GpuLayers = 0,
+    int? SuffixLines = null,
+    int GeneratePerSync = 0,
+    bool CursorLineInMiddle = true,
+    bool KeepClosedFiles = true)
+{
+    public CheckpointSettings Checkpoints { get; init; } = new();
+}
