@@ -68,7 +68,7 @@ public sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clock
         }
 
         return new GenerationResult(
-            kept, SuggestionCleanup.Clean(kept, request.Cursor), reason, sampled, accepted, _clock.GetElapsedTime(start));
+            kept, SuggestionCleanup.Clean(kept, request.Cursor, cancellation), reason, sampled, accepted, _clock.GetElapsedTime(start));
     }
 
     /// <summary>

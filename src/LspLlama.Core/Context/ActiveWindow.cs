@@ -39,9 +39,9 @@ public static class ActiveWindow
         ReadOnlyMemory<int> suffix = ReadOnlyMemory<int>.Empty;
         if (layout != FimLayout.PrefixOnly && suffixLines > 0)
         {
-            int end = SuffixEnd(doc, text, cursor, suffixLines);
-            int[] tokens = doc.Suffix.Get(tokenizer, text[cursor..end]);
             int cap = Math.Min((int)(budget * settings.SuffixFraction), budget - fixedCount);
+            int end = SuffixEnd(doc, text, cursor, suffixLines, Math.Max(MinSuffixChars, cap * SuffixCharsPerToken));
+            int[] tokens = doc.Suffix.Get(tokenizer, text[cursor..end]);
             suffix = tokens.AsMemory(0, Math.Min(tokens.Length, cap));
         }
 
@@ -72,6 +72,15 @@ public static class ActiveWindow
         int count = fixedCount + suffix.Length + (bodyEnd - s) + tail.Length;
         return new ActiveLayout(count, s, bodyEnd, tail, suffix, lineToken, split);
     }
+
+    /// <summary>
+    /// The suffix window holds at most this many chars per token of its budget (and at least
+    /// <see cref="MinSuffixChars"/>): its lines may be one line of megabytes (minified code), and
+    /// tokenizing all of it only to keep its first tokens would cost seconds on every cursor move.
+    /// </summary>
+    internal const int SuffixCharsPerToken = 16;
+
+    internal const int MinSuffixChars = 4096;
 
     /// <summary>On a long line, the run after the middle marker starts at a multiple of this many chars.</summary>
     public const int MaxMiddleChars = 256;
@@ -154,11 +163,12 @@ public static class ActiveWindow
     /// The end of the suffix window: after <paramref name="lines"/> more lines past the cursor's line.
     /// It stays where it is while it keeps between half and one and a half windows, so typing newlines
     /// does not move it every time (in SPM a moving suffix end would re-decode the whole prefix).
+    /// A window longer than <paramref name="maxChars"/> ends there (at a char boundary) instead.
     /// </summary>
-    private static int SuffixEnd(DocumentState doc, ReadOnlySpan<char> text, int cursor, int lines)
+    private static int SuffixEnd(DocumentState doc, ReadOnlySpan<char> text, int cursor, int lines, int maxChars)
     {
         int end = doc.SuffixEnd;
-        if (end >= cursor && end <= text.Length && (end == text.Length || (end > 0 && text[end - 1] == '\n')))
+        if (end >= cursor && end <= text.Length && end - cursor <= maxChars && (end == text.Length || (end > 0 && text[end - 1] == '\n')))
         {
             int count = text[cursor..end].Count('\n');
             if (count <= lines + lines / 2 + 1 && (count >= lines / 2 + 1 || end == text.Length))
@@ -167,17 +177,23 @@ public static class ActiveWindow
             }
         }
 
+        int limit = Math.Min(text.Length, cursor + maxChars);
         end = cursor;
         for (int n = 0; n <= lines; n++)
         {
-            int next = text[end..].IndexOf('\n');
+            int next = text[end..limit].IndexOf('\n');
             if (next < 0)
             {
-                end = text.Length;
+                end = limit;
                 break;
             }
 
             end += next + 1;
+        }
+
+        if (end < text.Length && char.IsLowSurrogate(text[end]))
+        {
+            end--;
         }
 
         doc.SuffixEnd = end;

@@ -14,10 +14,15 @@ public sealed record GgufHeader(uint Version, ulong TensorCount, ulong MetadataC
     /// <exception cref="InvalidModelFileException">The file is missing, unreadable or not GGUF.</exception>
     public static GgufHeader Read(string path)
     {
+        if (RegularFile.NotRegular(path) is { } special)
+        {
+            throw new InvalidModelFileException(path, special);
+        }
+
         FileStream stream;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            stream = RegularFile.OpenRead(path, bufferSize: 64 * 1024);
         }
         catch (FileNotFoundException)
         {
@@ -54,7 +59,9 @@ public sealed record GgufHeader(uint Version, ulong TensorCount, ulong MetadataC
 
                 ulong tensors = reader.ReadUInt64();
                 ulong metadata = reader.ReadUInt64();
-                return new GgufHeader(version, tensors, metadata, TryReadArchitecture(reader, metadata));
+                var header = new GgufHeader(version, tensors, metadata, TryReadArchitecture(reader, metadata));
+                GgufStructure.Check(path, stream, header);
+                return header;
             }
             catch (EndOfStreamException)
             {

@@ -1,3 +1,4 @@
+using LspLlama.ModelFiles;
 using System.Text;
 using LspLlama.Core.Context;
 using LspLlama.Store;
@@ -182,7 +183,17 @@ public sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
             (long, DateTime) stamp = (file.Length, file.LastWriteTimeUtc);
             try
             {
-                text = File.ReadAllText(file.FullName, s_utf8);
+                // Only a regular file, and never more than the limit: a FIFO would block this thread
+                // for good and /dev/zero never ends. Like a file that is not UTF-8, the editor's text stays.
+                byte[]? bytes = RegularFile.ReadAllBytes(file.FullName, maxBytes);
+                if (bytes is null)
+                {
+                    _seen[uri] = stamp;
+                    return false;
+                }
+
+                int bom = bytes.AsSpan().StartsWith(s_utf8.Preamble) ? s_utf8.Preamble.Length : 0;
+                text = s_utf8.GetString(bytes, bom, bytes.Length - bom);
             }
             catch (DecoderFallbackException)
             {

@@ -49,7 +49,14 @@ public sealed class ModelHost(
             if (previous.Context != current.Context)
             {
                 _loadedWith = current;
-                return Replan(current, carryOver: true);
+                if (!Replan(current, carryOver: true))
+                {
+                    return false;
+                }
+
+                // A fixed plan setting clears the error the last one left in the status.
+                observer.StateChanged(ModelState.Ready, null, _serving!.Figures());
+                return true;
             }
 
             return true; // Several changes queued several loads; the first one did the work.

@@ -97,7 +97,13 @@ public sealed class SessionPersistence
     public IReadOnlyList<StoredDocument> OpenStored()
     {
         EnsureOpened();
-        return _stored?.Documents ?? [];
+        IReadOnlyList<StoredDocument> inside = WorkspaceDocuments.Inside(_stored?.Documents ?? [], _key.Workspace, out int refused);
+        if (refused > 0)
+        {
+            _logger.LogWarning("The stored session names {Count} files outside the workspace {Workspace}; they are not read", refused, _key.Workspace);
+        }
+
+        return inside;
     }
 
     private void EnsureOpened()

@@ -14,6 +14,9 @@ namespace LspLlama.Protocol;
 /// header handler drops the connection on a malformed message; this one answers with a JSON-RPC
 /// error (id null) and reads on, resynchronising at the next <c>Content-Length</c> header when a
 /// header block is unusable. The end of the input, even in the middle of a message, ends reading.
+/// A response is passed on only when it answers a request this server sent and has not had its
+/// answer yet: StreamJsonRpc ends the connection on any other (a stray id, a second answer), so
+/// those are logged and dropped here.
 /// </summary>
 public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBufferManager
 {
@@ -32,6 +35,7 @@ public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuffe
     private readonly object _answerGate = new();
     private int _unanswered;
     private TaskCompletionSource _allAnswered = NewAnsweredSignal(done: true);
+    private readonly HashSet<RequestId> _awaitingAnswer = [];
 
     public LspMessageHandler(Stream input, Stream output, IJsonRpcMessageFormatter formatter, ILogger logger)
         : base(formatter)
@@ -78,6 +82,11 @@ public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuffe
             }
 
             JsonRpcMessage? message = await DeserializeAsync(body, cancellationToken).ConfigureAwait(false);
+            if (message is not null && !IsAwaitedOrNotAResponse(message))
+            {
+                continue;
+            }
+
             if (message is not null)
             {
                 if (message is JsonRpcRequest { IsResponseExpected: true })
@@ -130,8 +139,39 @@ public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuffe
         }
     }
 
+    /// <summary>
+    /// False (and logged) for a response to an id this server never sent or that was answered
+    /// already; true for requests, notifications and the first answer to each of our requests.
+    /// </summary>
+    private bool IsAwaitedOrNotAResponse(JsonRpcMessage message)
+    {
+        if (message is not (JsonRpcResult or JsonRpcError) || message is not IJsonRpcMessageWithId { RequestId: var id })
+        {
+            return true;
+        }
+
+        lock (_awaitingAnswer)
+        {
+            if (!id.IsNull && _awaitingAnswer.Remove(id))
+            {
+                return true;
+            }
+        }
+
+        _logger.LogWarning("Ignored a response to id {Id}: no request of this server is waiting for it", id.IsNull ? "null" : id.ToString());
+        return false;
+    }
+
     protected override async ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
     {
+        if (content is JsonRpcRequest { IsResponseExpected: true } request)
+        {
+            lock (_awaitingAnswer)
+            {
+                _awaitingAnswer.Add(request.RequestId);
+            }
+        }
+
         await WriteFrameAsync(content, cancellationToken).ConfigureAwait(false);
         if (content is IJsonRpcMessageWithId { RequestId.IsNull: false } and (JsonRpcResult or JsonRpcError))
         {

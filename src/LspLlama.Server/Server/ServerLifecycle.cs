@@ -43,13 +43,18 @@ public sealed class ServerLifecycle
     /// <summary>True when a notification should be handled; false when LSP says to drop it.</summary>
     public bool AcceptsNotification() => _phase == Phase.Initialized;
 
-    public void MarkInitialized()
+    /// <summary>Throws InvalidRequest when an <c>initialize</c> was already accepted.</summary>
+    public void EnsureNotInitialized()
     {
         if (_phase != Phase.Created)
         {
             throw new LocalRpcException("initialize was already received") { ErrorCode = LspErrorCodes.InvalidRequest };
         }
+    }
 
+    public void MarkInitialized()
+    {
+        EnsureNotInitialized();
         _phase = Phase.Initialized;
     }
 

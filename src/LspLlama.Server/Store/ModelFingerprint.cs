@@ -16,6 +16,11 @@ public sealed record ModelFingerprint(string Path, long Size, long LastWriteUtcT
     public static ModelFingerprint Compute(string modelPath)
     {
         string full = System.IO.Path.GetFullPath(modelPath);
+        if (ModelFiles.RegularFile.NotRegular(full) is { } special)
+        {
+            throw new IOException($"{full}: {special}");
+        }
+
         using FileStream file = new(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         long size = file.Length;
         XxHash64 hash = new();

@@ -1,3 +1,4 @@
+using LspLlama.ModelFiles;
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Security.Cryptography;
@@ -29,9 +30,13 @@ public sealed partial class SessionStore
     private readonly IStoreStreams _streams;
     private readonly TimeProvider _time;
 
-    public SessionStore(StoreOptions options, ILogger logger, IStoreStreams? streams = null, TimeProvider? time = null)
+    private readonly StoreFolderTrust _trust;
+    private bool _distrustReported;
+
+    public SessionStore(StoreOptions options, ILogger logger, IStoreStreams? streams = null, TimeProvider? time = null, StoreFolderTrust? trust = null)
     {
         _options = options;
+        _trust = trust ?? StoreFolderTrust.System;
         Logger = logger;
         _streams = streams ?? FileStoreStreams.Instance;
         _time = time ?? TimeProvider.System;
@@ -41,6 +46,23 @@ public sealed partial class SessionStore
     public string Directory { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>False, with one warning per store, when the folder is not the user's alone (see <see cref="StoreFolderTrust"/>).</summary>
+    private bool Trusted()
+    {
+        if (_trust.Problem(Directory) is not { } problem)
+        {
+            return true;
+        }
+
+        if (!_distrustReported)
+        {
+            _distrustReported = true;
+            Logger.Untrusted(Directory, problem);
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// One file per workspace and model path: a changed model file or changed settings replace
@@ -71,6 +93,11 @@ public sealed partial class SessionStore
             }
 
             EnsureDirectory();
+            if (!Trusted())
+            {
+                return false;
+            }
+
             RemoveStaleTemporaries();
             temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}{SessionFileFormat.TemporaryExtension}";
             using (Stream file = _streams.CreateNew(temporary))
@@ -124,6 +151,17 @@ public sealed partial class SessionStore
     public StoredSession? TryOpen(SessionKey key)
     {
         string path = PathFor(key);
+        if (!Trusted())
+        {
+            return null;
+        }
+
+        if (RegularFile.NotRegular(path) is { } special)
+        {
+            Logger.ReadFailed(path, special, null);
+            return null;
+        }
+
         FileStream file;
         try
         {

@@ -1,3 +1,4 @@
+using LspLlama.ModelFiles;
 using Microsoft.Extensions.Logging;
 
 namespace LspLlama.Store;
@@ -72,6 +73,11 @@ public sealed partial class SessionStore
     public void Reject(string path, byte[] identity, string reason, Exception? exception)
     {
         Logger.Rejected(path, reason, exception);
+        if (RegularFile.NotRegular(path) is not null)
+        {
+            return;
+        }
+
         try
         {
             using (FileStream current = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1))
@@ -103,12 +109,12 @@ public sealed partial class SessionStore
             return;
         }
 
-        // Sessions hold the user's code (as tokens): readable by the user only.
-        const UnixFileMode userOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        System.IO.Directory.CreateDirectory(Directory, userOnly);
-        if (File.GetUnixFileMode(Directory) != userOnly)
+        // Sessions hold the user's code (as tokens): a folder the store creates is the user's alone.
+        // One that exists keeps its mode: it may be a link's target or a folder the user made
+        // read-only on purpose; whether it can be trusted is the trust check's to say.
+        if (!System.IO.Directory.Exists(Directory))
         {
-            File.SetUnixFileMode(Directory, userOnly);
+            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 

@@ -13,6 +13,9 @@ public static partial class StoreLog
     [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Could not read the stored session {Path}: {Reason}")]
     public static partial void ReadFailed(this ILogger logger, string path, string reason, Exception? exception);
 
+    [LoggerMessage(EventId = 7020, Level = LogLevel.Warning, Message = "Not using the session folder {Path}: {Reason}; sessions are neither loaded nor saved")]
+    public static partial void Untrusted(this ILogger logger, string path, string reason);
+
     [LoggerMessage(EventId = 7004, Level = LogLevel.Information, Message = "Evicted the stored session {Path} ({Bytes} bytes, last used {LastUsedUtc:u}) to stay under {LimitMiB} MiB")]
     public static partial void Evicted(this ILogger logger, string path, long bytes, DateTime lastUsedUtc, long limitMiB);
 

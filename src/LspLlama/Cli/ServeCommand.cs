@@ -28,7 +28,7 @@ internal sealed class ServeCommand : ICommand
         }
 
         Stream input = Console.OpenStandardInput();
-        Stream output = Console.OpenStandardOutput();
+        Stream output = ProtocolStdout.Take();
         LspServer server;
         try
         {

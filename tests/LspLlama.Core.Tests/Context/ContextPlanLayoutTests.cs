@@ -1,4 +1,5 @@
 using LspLlama.Core.Context;
+using LspLlama.Core.Tokens;
 using Xunit;
 using static LspLlama.Core.Tests.Context.PlanTestKit;
 
@@ -182,6 +183,44 @@ public sealed class ContextPlanLayoutTests
         plan.SetActive("a", 4);
         string text = Decode(tok, plan.Build());
         Assert.Contains("<|fim_suffix|>1\nL2\nL3\n<|fim_middle|>", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SuffixWindowOfOneHugeLineIsBoundedInChars()
+    {
+        // Minified code: the suffix's "lines" are one line of a megabyte; tokenizing all of it
+        // to keep a few hundred tokens would cost seconds on every cursor move.
+        var tok = new RecordingTokenizer(new FakeBpeTokenizer());
+        var settings = new ContextSettings { ContextSize = 2048, GenerationReserve = 256 };
+        var plan = new ContextPlan(tok, settings);
+        string line = string.Concat(Enumerable.Repeat("f(a,b);", 150_000));
+        plan.Open("a", "a", line);
+        plan.SetActive("a", 500);
+        string text = Decode(tok, plan.Build());
+
+        int suffixStart = text.IndexOf("<|fim_suffix|>", StringComparison.Ordinal) + "<|fim_suffix|>".Length;
+        Assert.StartsWith(line[500..600], text[suffixStart..], StringComparison.Ordinal);
+        int longestBesidesTheDocument = tok.Lengths.Where(length => length != line.Length).Max();
+        Assert.True(longestBesidesTheDocument <= 2048 * ActiveWindow.SuffixCharsPerToken, $"tokenized {longestBesidesTheDocument} chars for the suffix window");
+    }
+
+    private sealed class RecordingTokenizer(ITokenizer inner) : ITokenizer
+    {
+        public List<int> Lengths { get; } = [];
+
+        public int VocabularySize => inner.VocabularySize;
+
+        public SpecialTokens Special => inner.Special;
+
+        public int[] Tokenize(string text, bool parseSpecial = false)
+        {
+            Lengths.Add(text.Length);
+            return inner.Tokenize(text, parseSpecial);
+        }
+
+        public ReadOnlySpan<byte> TokenBytes(int token) => inner.TokenBytes(token);
+
+        public bool IsEndOfGeneration(int token) => inner.IsEndOfGeneration(token);
     }
 
     [Fact]

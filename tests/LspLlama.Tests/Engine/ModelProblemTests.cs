@@ -23,7 +23,7 @@ public sealed class ModelProblemTests
     [Theory]
     [InlineData("missing", "does not exist")]
     [InlineData("text", "not a GGUF model file")]
-    [InlineData("folder", "not readable")]
+    [InlineData("folder", "not a regular file (a folder)")]
     public async Task A_broken_model_path_is_shown_and_the_server_keeps_serving(string kind, string reason)
     {
         string folder = Directory.CreateTempSubdirectory("lspllama-bad-model-").FullName;

@@ -37,6 +37,14 @@ public sealed class StdioProcessTests
             JsonElement initialized = await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 1), timeout.Token);
             Assert.Equal("utf-8", initialized.GetProperty("result").GetProperty("capabilities").GetProperty("positionEncoding").GetString());
 
+            // Native code that writes to fd 1 (ggml's crash handler does) writes into the log:
+            // the protocol has its own copy of the original stdout.
+            if (OperatingSystem.IsLinux())
+            {
+                string fds = $"/proc/{process.Id}/fd/";
+                Assert.Equal(new FileInfo(fds + "2").LinkTarget, new FileInfo(fds + "1").LinkTarget);
+            }
+
             await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.Initialized, new { }));
             await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.DidOpen, new { textDocument = new { uri = "file:///x.py", languageId = "python", version = 1, text = "def f():\n    return 1\n" } }));
             await LspFrames.SendAsync(input, LspFrames.Notification(LspMethods.DidChange, new

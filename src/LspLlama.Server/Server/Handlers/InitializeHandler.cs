@@ -21,11 +21,14 @@ public sealed class InitializeHandler(ServerServices services) : RequestHandler<
             Services.Lifecycle.EnsureRequestAllowed(Method);
         }
 
-        Services.Lifecycle.MarkInitialized();
+        Services.Lifecycle.EnsureNotInitialized();
     }
 
     protected override Task<InitializeResult> HandleAsync(InitializeParams request, CancellationToken cancellationToken)
     {
+        // Only an initialize whose params were read counts: one refused as InvalidParams may be retried.
+        Services.Lifecycle.MarkInitialized();
+
         // LSP allows window/logMessage while initialize is being answered.
         Services.ClientLog.Enable();
         ClientCapabilities client = request.Capabilities ?? new ClientCapabilities();

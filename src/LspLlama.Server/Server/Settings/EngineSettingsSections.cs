@@ -7,6 +7,12 @@ namespace LspLlama.Server.Settings;
 /// <summary><c>{"model": {"path", "contextSize", "batchSize", "microBatchSize", "threads", "gpuLayers"}}</c>.</summary>
 public sealed class ModelSettingsSection : ISettingsSection
 {
+    /// <summary>
+    /// The smallest context accepted: the default generation reserve (256) plus a plan whose active
+    /// document gets the 64 tokens <see cref="ContextSettings"/> requires at the default share.
+    /// </summary>
+    public const int MinContextSize = 512;
+
     public string Name => "model";
 
     public ServerSettings Bind(ServerSettings current, JsonElement section, SettingsProblems problems)
@@ -14,8 +20,8 @@ public sealed class ModelSettingsSection : ISettingsSection
         var r = new SettingReader(Name, section, problems);
         ModelSettings m = current.Model;
         m = new ModelSettings(
-            Path: r.String("path", m.Path),
-            ContextSize: r.Int("contextSize", m.ContextSize, 256, 1 << 22),
+            Path: HomePath.Expand(r.String("path", m.Path)),
+            ContextSize: r.Int("contextSize", m.ContextSize, MinContextSize, 1 << 22),
             BatchSize: r.Int("batchSize", m.BatchSize, 1, 1 << 16),
             MicroBatchSize: r.Int("microBatchSize", m.MicroBatchSize, 1, 1 << 16),
             Threads: r.Int("threads", m.Threads, 0, 1024),

@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace LspLlama.Native;
+
+/// <summary>What <c>statx</c> says about a path: its type, owner, permission bits and size.</summary>
+/// <param name="Type">The <c>S_IFMT</c> bits of the mode.</param>
+/// <param name="Permissions">The permission bits (<c>07777</c>).</param>
+public readonly record struct PathStat(int Type, int Permissions, uint Owner, long Size)
+{
+    public const int RegularFile = 0x8000; // S_IFREG
+    public const int DirectoryType = 0x4000; // S_IFDIR
+    public const int SymbolicLink = 0xA000; // S_IFLNK
+
+    public bool IsRegularFile => Type == RegularFile;
+
+    public bool IsDirectory => Type == DirectoryType;
+
+    public bool IsSymbolicLink => Type == SymbolicLink;
+
+    /// <summary>Writable by the group or by others (<c>022</c>).</summary>
+    public bool WritableByOthers => (Permissions & 0x12) != 0;
+}
+
+/// <summary>
+/// <c>statx(2)</c> and <c>geteuid(2)</c> from libc. .NET tells a directory from a file but not a
+/// FIFO or a device from a regular file, and not who owns one: both matter before opening a path
+/// a client named (a FIFO blocks <c>open</c> for good, <c>/dev/zero</c> never ends). <c>statx</c>'s
+/// layout is the same on every Linux architecture, unlike <c>struct stat</c>'s.
+/// </summary>
+public static unsafe partial class PosixStat
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxBasicStats = 0x7ff;
+
+    /// <summary>The stat of <paramref name="path"/> (of a symbolic link itself with <paramref name="noFollow"/>); null where it cannot be had.</summary>
+    public static PathStat? Of(string path, bool noFollow = false)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        byte* buffer = stackalloc byte[256];
+        if (Statx(AtFdCwd, path, noFollow ? AtSymlinkNoFollow : 0, StatxBasicStats, buffer) != 0)
+        {
+            return null;
+        }
+
+        uint owner = *(uint*)(buffer + 20);
+        ushort mode = *(ushort*)(buffer + 28);
+        long size = *(long*)(buffer + 40);
+        return new PathStat(mode & 0xF000, mode & 0xFFF, owner, size);
+    }
+
+    /// <summary>The effective user id of this process; null off Linux.</summary>
+    public static uint? EffectiveUser => OperatingSystem.IsLinux() ? GetEffectiveUser() : null;
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUser();
+}
