@@ -10,11 +10,12 @@ internal sealed record CompletionAnswer(string? Suggestion, CacheHitKind? FromCa
 
 /// <summary>
 /// Cache first, then the model: what the inference worker runs for a completion request.
-/// <paramref name="cache"/> belongs to the worker thread, like the model.
+/// <paramref name="cache"/> belongs to the worker thread, like the model; <paramref name="stopTokens"/>
+/// are the prompt format's end tokens, besides those the vocabulary marks.
 /// </summary>
-internal sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache)
+internal sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache, IReadOnlyCollection<int>? stopTokens = null)
 {
-    private readonly CompletionGenerator _generator = new(tokenizer, clock);
+    private readonly CompletionGenerator _generator = new(tokenizer, clock, stopTokens);
     private readonly SuggestionCache _cache = cache;
 
     /// <summary>

@@ -440,7 +440,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         }
 
         _cache = new SuggestionCache();
-        _pipeline = new CompletionPipeline(model.Tokenizer, TimeProvider.System, _cache);
+        _pipeline = new CompletionPipeline(model.Tokenizer, TimeProvider.System, _cache, _plan.Format.StopTokens);
         var feed = new PlanFeed(services.Documents);
         feed.Mutated += onMutated;
         var closedOnDisk = new ClosedFilesOnDisk(logger, ClosedFilesOnDisk.DefaultInterval);

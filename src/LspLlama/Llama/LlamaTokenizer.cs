@@ -39,7 +39,10 @@ internal sealed class LlamaTokenizer : ITokenizer
             FimRepo: Id(vocab.InfillRep),
             FimFileSeparator: Id(vocab.InfillSep),
             AddBos: vocab.ShouldAddBOS);
+        Facts = new ModelFacts(Metadata(model, "general.architecture"), Metadata(model, "tokenizer.ggml.pre"), Metadata(model, "general.name"));
     }
+
+    public ModelFacts Facts { get; }
 
     public int VocabularySize { get; }
 
@@ -83,6 +86,9 @@ internal sealed class LlamaTokenizer : ITokenizer
             buffer = new byte[-n];
         }
     }
+
+    private static string? Metadata(SafeLlamaModelHandle model, string key) =>
+        model.MetadataValueByKey(key) is { } value ? Encoding.UTF8.GetString(value.Span) : null;
 
     private static int? Id(LLamaToken? token) => token is { } t ? (int)t : null;
 }
