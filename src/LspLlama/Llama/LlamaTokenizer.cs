@@ -1,6 +1,7 @@
 using System.Text;
 using LLama.Native;
 using LspLlama.Core.Tokens;
+using LspLlama.Native;
 
 namespace LspLlama.Llama;
 
@@ -87,8 +88,7 @@ internal sealed class LlamaTokenizer : ITokenizer
         }
     }
 
-    private static string? Metadata(SafeLlamaModelHandle model, string key) =>
-        model.MetadataValueByKey(key) is { } value ? Encoding.UTF8.GetString(value.Span) : null;
+    private static string? Metadata(SafeLlamaModelHandle model, string key) => LlamaModelFacts.Metadata(model, key);
 
     private static int? Id(LLamaToken? token) => token is { } t ? (int)t : null;
 }

@@ -39,6 +39,6 @@ public sealed class GraniteFormat(VocabularyLookup vocab, ContextSettings settin
             Repo: null,
             FileSeparator: v.Find("<filename>"))
         {
-            StopTexts = ["<|end_of_text|>", "<|endoftext|>", "<fim_pad>"],
+            StopTexts = ["<|end_of_text|>", "<|endoftext|>", "<fim_pad>", "<reponame>"],
         };
 }
