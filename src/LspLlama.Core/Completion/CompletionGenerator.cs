@@ -9,7 +9,7 @@ namespace LspLlama.Core.Completion;
 /// <param name="Tokens">Tokens sampled (the last may have been discarded, e.g. an end-of-generation token).</param>
 /// <param name="AcceptedTokens">Tokens decoded into the model, which the session must roll back.</param>
 /// <param name="Elapsed">Time from the start of generation to its end.</param>
-internal sealed record GenerationResult(
+public sealed record GenerationResult(
     string Text, string? Suggestion, StopReason StopReason, int Tokens, int AcceptedTokens, TimeSpan Elapsed);
 
 /// <summary>
@@ -18,7 +18,7 @@ internal sealed record GenerationResult(
 /// <paramref name="stopTokens"/>: the prompt format's end tokens (a family's own, e.g. CodeGemma's
 /// <c>&lt;|file_separator|&gt;</c>, which the vocabulary may not mark as end of generation).
 /// </summary>
-internal sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clock, IReadOnlyCollection<int>? stopTokens = null)
+public sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clock, IReadOnlyCollection<int>? stopTokens = null)
 {
     private readonly ITokenizer _tokenizer = tokenizer;
     private readonly HashSet<int> _stopTokens = stopTokens is null ? [] : [.. stopTokens];

@@ -6,14 +6,14 @@ namespace LspLlama.Core.Completion;
 /// <param name="Suggestion">Text to insert at the cursor, or null for no item.</param>
 /// <param name="FromCache">How the cache answered, or null when the model did.</param>
 /// <param name="Generation">What the model did (tokens, time, stop reason), or null when the cache answered.</param>
-internal sealed record CompletionAnswer(string? Suggestion, CacheHitKind? FromCache, GenerationResult? Generation);
+public sealed record CompletionAnswer(string? Suggestion, CacheHitKind? FromCache, GenerationResult? Generation);
 
 /// <summary>
 /// Cache first, then the model: what the inference worker runs for a completion request.
 /// <paramref name="cache"/> belongs to the worker thread, like the model; <paramref name="stopTokens"/>
 /// are the prompt format's end tokens, besides those the vocabulary marks.
 /// </summary>
-internal sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache, IReadOnlyCollection<int>? stopTokens = null)
+public sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache, IReadOnlyCollection<int>? stopTokens = null)
 {
     private readonly CompletionGenerator _generator = new(tokenizer, clock, stopTokens);
     private readonly SuggestionCache _cache = cache;

@@ -415,7 +415,7 @@ public sealed class ContextPlan
         _documents.TryGetValue(uri, out DocumentState? doc) ? doc : throw new ArgumentException($"document not open: {uri}");
 
     /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
-    internal const int MaxHeaderTokens = PromptFormat.MaxHeaderTokens;
+    public const int MaxHeaderTokens = PromptFormat.MaxHeaderTokens;
 
     private FileHeaders Header(string path) => _format.Headers(path);
 

@@ -94,7 +94,7 @@ public abstract class PromptFormat
     public bool SpaceAfterMarkers => _spec.SpaceAfterMarkers;
 
     /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
-    internal const int MaxHeaderTokens = 32;
+    public const int MaxHeaderTokens = 32;
 
     /// <summary>The header tokens of a file at <paramref name="path"/>.</summary>
     public FileHeaders Headers(string path)
