@@ -119,8 +119,8 @@ public sealed class EngineCore(ServerServices services, ModelLocator locator, IM
         }
 
         logger.LogInformation(
-            "Loaded {Path} ({Architecture}); {Memory}; layout {Layout}; checkpoint policy {Policy}",
-            path, _model.Architecture, _model.Backend.Probe.Describe(), _plan!.Layout, _model.Session.PolicyName);
+            "Loaded {Path} ({Architecture}); {Memory}; prompt format {Format} ({Reason}), layout {Layout}; checkpoint policy {Policy}",
+            path, _model.Architecture, _model.Backend.Probe.Describe(), _plan!.Format.Name, _plan.Format.Reason, _plan.Layout, _model.Session.PolicyName);
         IReadOnlyList<StoredDocument> remembered = [];
         RunHook("restoring a stored session", h => remembered = h.Loaded(_model, cancellationToken));
         FollowDisk(disk => disk.LayOut(_plan!, remembered));
