@@ -29,6 +29,9 @@ internal static class FamilyModels
 
     public static readonly FamilyTokens NoFim = new(["<|endoftext|>"]);
 
+    /// <summary>A FIM spelling of no family with its own format (llama.cpp knows it).</summary>
+    public static readonly FamilyTokens OtherFim = new(["<|endoftext|>", "<fim-prefix>", "<fim-suffix>", "<fim-middle>", "<fim-pad>"]);
+
     /// <summary>The tiny model (llama unless named) with these special tokens.</summary>
     public static string Get(FamilyTokens tokens, ModelArch arch = ModelArch.Llama, string? name = null) =>
         TinyModels.Get(new ModelBuildOptions { Arch = arch, SpecialTokens = tokens, ModelName = name });
