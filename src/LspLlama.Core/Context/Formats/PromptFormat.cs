@@ -90,9 +90,6 @@ public abstract class PromptFormat
     /// <summary>Every special token this format writes or stops on (shown apart by <c>lspllama inspect</c>).</summary>
     public IReadOnlySet<int> SpecialIds { get; }
 
-    /// <summary>True when the family wrote a space after the markers that open text (Code Llama).</summary>
-    public bool SpaceAfterMarkers => _spec.SpaceAfterMarkers;
-
     /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
     public const int MaxHeaderTokens = 32;
 
