@@ -53,6 +53,9 @@ public sealed class ContextPlan
     /// <summary>The model family's prompt format: its tokens, order and stop tokens, and why it was chosen.</summary>
     public PromptFormat Format => _format;
 
+    /// <summary>The settings the plan was built with.</summary>
+    public ContextSettings Settings => _settings;
+
     /// <summary>PSM: the cursor's line follows the middle marker (see <see cref="ContextSettings.CursorLineInMiddle"/>).</summary>
     public bool CursorLineInMiddle => _settings.CursorLineInMiddle;
 
