@@ -15,10 +15,13 @@ public sealed record GenerationResult(
 /// <summary>
 /// The generation loop: samples tokens, turns their bytes into text, applies the stop rules after
 /// every token and the post-processing at the end. The model must be synced to the prompt first.
+/// <paramref name="stopTokens"/>: the prompt format's end tokens (a family's own, e.g. CodeGemma's
+/// <c>&lt;|file_separator|&gt;</c>, which the vocabulary may not mark as end of generation).
 /// </summary>
-public sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clock)
+public sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clock, IReadOnlyCollection<int>? stopTokens = null)
 {
     private readonly ITokenizer _tokenizer = tokenizer;
+    private readonly HashSet<int> _stopTokens = stopTokens is null ? [] : [.. stopTokens];
     private readonly TimeProvider _clock = clock;
 
     /// <summary>
@@ -100,6 +103,6 @@ public sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clock
         return _tokenizer.IsEndOfGeneration(token)
             || token == special.Eos || token == special.Bos || token == special.FimPad || token == special.FimPrefix
             || token == special.FimSuffix || token == special.FimMiddle || token == special.FimFileSeparator
-            || token == special.FimRepo;
+            || token == special.FimRepo || _stopTokens.Contains(token);
     }
 }

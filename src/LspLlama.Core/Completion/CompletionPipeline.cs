@@ -11,11 +11,12 @@ public sealed record CompletionAnswer(string? Suggestion, CacheHitKind? FromCach
 /// <summary>
 /// Cache first, then the model: the two steps of a completion, in the order the serving object
 /// takes them. Between them the caller brings the model to the request's prompt; the pipeline
-/// never syncs it. <paramref name="cache"/> belongs to the inference thread, like the model.
+/// never syncs it. <paramref name="cache"/> belongs to the inference thread, like the model;
+/// <paramref name="stopTokens"/> are the prompt format's end tokens, besides those the vocabulary marks.
 /// </summary>
-public sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache)
+public sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache, IReadOnlyCollection<int>? stopTokens = null)
 {
-    private readonly CompletionGenerator _generator = new(tokenizer, clock);
+    private readonly CompletionGenerator _generator = new(tokenizer, clock, stopTokens);
 
     /// <summary>The answer the typed-ahead cache has for <paramref name="request"/>, or null: then the model must answer.</summary>
     public CompletionAnswer? TryCached(CompletionRequest request) =>

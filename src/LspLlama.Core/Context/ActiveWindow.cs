@@ -1,3 +1,4 @@
+using LspLlama.Core.Context.Formats;
 using LspLlama.Core.Tokens;
 
 namespace LspLlama.Core.Context;
@@ -18,8 +19,10 @@ public sealed record ActiveLayout(int Count, int BodyStart, int BodyEnd, int[] T
 public static class ActiveWindow
 {
     public static ActiveLayout Compute(
-        DocumentState doc, ITokenizer tokenizer, ContextSettings settings, FimLayout layout, int suffixLines, int available)
+        DocumentState doc, ITokenizer tokenizer, ContextSettings settings, PromptFormat format, int suffixLines, int available)
     {
+        FimLayout layout = format.Layout;
+        bool split = layout == FimLayout.Psm && settings.CursorLineInMiddle;
         SegmentTokens seg = doc.Tokens;
         ReadOnlySpan<char> text = seg.Text;
         int cursor = Math.Clamp(doc.Cursor, 0, text.Length);
@@ -29,8 +32,7 @@ public static class ActiveWindow
         }
 
         int budget = Math.Max(0, Math.Min(available, (int)(available * settings.ActiveFraction)));
-        int markers = layout == FimLayout.PrefixOnly ? 0 : 3;
-        int fixedCount = doc.Header.Length + markers;
+        int fixedCount = doc.Headers.ActiveLength + format.MarkerCount(split);
         if (fixedCount > budget)
         {
             throw new InvalidOperationException($"context budget {budget} for the active document is smaller than its header and markers ({fixedCount} tokens)");
@@ -46,7 +48,6 @@ public static class ActiveWindow
         }
 
         int prefixBudget = budget - fixedCount - suffix.Length;
-        bool split = layout == FimLayout.Psm && settings.CursorLineInMiddle;
         int lineStart = text[..cursor].LastIndexOf('\n') + 1;
         int t = seg.BoundaryAtOrBefore(split ? StickyMiddleStart(doc, text, lineStart, cursor, prefixBudget / 4) : cursor);
         (int s, int bodyEnd, int[] tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using LspLlama.Core.Context.Formats;
 using LspLlama.Core.Session;
 using LspLlama.Core.Tokens;
 
@@ -20,12 +20,12 @@ public sealed class ContextPlan
 {
     private readonly ITokenizer _tokenizer;
     private readonly ContextSettings _settings;
-    private readonly PromptTemplate _template;
+    private readonly PromptFormat _format;
     private readonly Dictionary<string, DocumentState> _documents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DocumentState> _closed = new(StringComparer.Ordinal);
     private readonly List<DocumentState> _order = [];
     private readonly int[] _preamble;
-    private readonly int[] _plainSeparator;
+    private readonly int[] _otherTrailer;
     private readonly PlanWriter _writer;
     private readonly List<PlannedSegment> _segments = [];
     private readonly List<int> _segmentStarts = [];
@@ -40,27 +40,18 @@ public sealed class ContextPlan
         settings.Validate();
         _tokenizer = tokenizer;
         _settings = settings;
-        _template = PromptTemplate.Resolve(tokenizer, settings);
-        var preamble = new List<int>();
-        if (_template.Bos is int bos)
-        {
-            preamble.Add(bos);
-        }
-
-        if (_template.Repo is int repo && _template.FileSeparator is not null)
-        {
-            preamble.Add(repo);
-            preamble.AddRange(tokenizer.Tokenize(settings.RepoName + "\n"));
-        }
-
-        _preamble = [.. preamble];
-        _plainSeparator = _template.FileSeparator is null ? tokenizer.Tokenize("\n") : [];
+        _format = PromptFormats.Resolve(tokenizer, settings);
+        _preamble = _format.Preamble;
+        _otherTrailer = _format.OtherTrailer;
         _writer = new PlanWriter(settings.ContextSize);
-        SuffixLines = settings.SuffixLines ?? (_template.Layout == FimLayout.Spm ? 64 : 16);
+        SuffixLines = settings.SuffixLines ?? (_format.Layout == FimLayout.Spm ? 64 : 16);
     }
 
     /// <summary>The layout in use (Auto resolved).</summary>
-    public FimLayout Layout => _template.Layout;
+    public FimLayout Layout => _format.Layout;
+
+    /// <summary>The model family's prompt format: its tokens, order and stop tokens, and why it was chosen.</summary>
+    public PromptFormat Format => _format;
 
     /// <summary>The settings the plan was built with.</summary>
     public ContextSettings Settings => _settings;
@@ -427,17 +418,11 @@ public sealed class ContextPlan
         _documents.TryGetValue(uri, out DocumentState? doc) ? doc : throw new ArgumentException($"document not open: {uri}");
 
     /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
-    public const int MaxHeaderTokens = 32;
+    public const int MaxHeaderTokens = PromptFormat.MaxHeaderTokens;
 
-    private int[] Header(string path)
-    {
-        int[] header = _template.FileSeparator is int sep
-            ? [sep, .. _tokenizer.Tokenize(path + "\n")]
-            : _tokenizer.Tokenize(string.Format(CultureInfo.InvariantCulture, _settings.PlainFileHeader, path));
-        return header.Length <= MaxHeaderTokens ? header : [.. header.AsSpan(0, MaxHeaderTokens - 1), .. header.AsSpan(header.Length - 1)];
-    }
+    private FileHeaders Header(string path) => _format.Headers(path);
 
-    private int OtherSize(DocumentState doc) => doc.Header.Length + doc.Tokens.Count + _plainSeparator.Length;
+    private int OtherSize(DocumentState doc) => doc.Header.Length + doc.Tokens.Count + _otherTrailer.Length;
 
     /// <summary>
     /// Keeps the plan within budget: when over, leaves out the oldest documents until the plan is at
@@ -529,7 +514,7 @@ public sealed class ContextPlan
         {
             _writer.Write(doc.Header);
             _writer.Write(doc.Tokens.Tokens);
-            _writer.Write(_plainSeparator);
+            _writer.Write(_otherTrailer);
         }
 
         (doc.PlannedBuild, doc.PlannedOffset, doc.PlannedVersion) = (_build, offset, doc.Tokens.Version);
@@ -540,48 +525,46 @@ public sealed class ContextPlan
         int offset = _writer.Position;
         _segmentStarts.Add(offset);
         doc.PlannedBuild = -1;
-        _writer.Write(doc.Header);
+        FileHeaders headers = doc.Headers;
+        _writer.Write(headers.ActiveLead);
         ReadOnlySpan<int> body = doc.Tokens.Tokens[a.BodyStart..a.BodyEnd];
         int prefixStart;
-        switch (_template.Layout)
+        switch (_format.Layout)
         {
             case FimLayout.Psm when a.TailAfterMiddle:
                 // <PRE>lines before the cursor's line<SUF>suffix<MID>the line up to the cursor: typing
                 // changes only the end of the sequence, moving to another line re-decodes the suffix.
-                _writer.Write(_template.Prefix!.Value);
+                _writer.Write(_format.PsmPrefixMarker);
+                _writer.Write(headers.ActiveBeforeBody);
                 _writer.Write(body);
                 int suffixStart = _writer.Position;
-                _writer.Write(_template.Suffix!.Value);
+                _writer.Write(_format.SuffixMarker);
                 _writer.Write(a.Suffix.Span);
-                _writer.Write(_template.Middle!.Value);
+                _writer.Write(_format.PsmMiddleMarker(textFollows: true));
                 int tailStart = _writer.Position;
                 _writer.Write(a.Tail);
                 _segments.Add(new PlannedSegment(doc.Uri, offset, _writer.Position - offset, Active: true));
                 return new SyncHints([.. _segmentStarts], tailStart, _writer.Position, suffixStart);
             case FimLayout.Psm:
-                _writer.Write(_template.Prefix!.Value);
+                _writer.Write(_format.PsmPrefixMarker);
+                _writer.Write(headers.ActiveBeforeBody);
                 prefixStart = WritePrefix(body, a.Tail);
-                _writer.Write(_template.Suffix!.Value);
+                _writer.Write(_format.SuffixMarker);
                 _writer.Write(a.Suffix.Span);
-                _writer.Write(_template.Middle!.Value);
-                break;
-            case FimLayout.Spm when _template.CodestralSpm:
-                // Mistral's order: [SUFFIX]suffix[PREFIX]prefix, the middle follows the prefix directly.
-                _writer.Write(_template.Suffix!.Value);
-                _writer.Write(a.Suffix.Span);
-                _writer.Write(_template.Prefix!.Value);
-                prefixStart = WritePrefix(body, a.Tail);
+                _writer.Write(_format.PsmMiddleMarker(textFollows: false));
                 break;
             case FimLayout.Spm:
-                // SPM as StarCoder and Code Llama were trained on it ("variant 2" of the FIM paper):
-                // <PRE><SUF>suffix<MID>prefix, the middle follows the prefix directly.
-                _writer.Write(_template.Prefix!.Value);
-                _writer.Write(_template.Suffix!.Value);
+                // The suffix first, then the prefix, which the middle continues directly:
+                // <PRE><SUF>suffix<MID>prefix as StarCoder and Code Llama were trained on it ("variant 2"
+                // of the FIM paper), [SUFFIX]suffix[PREFIX]prefix for Codestral.
+                _writer.Write(_format.SpmSuffixMarker);
                 _writer.Write(a.Suffix.Span);
-                _writer.Write(_template.Middle!.Value);
+                _writer.Write(_format.SpmPrefixMarker);
+                _writer.Write(headers.ActiveBeforeBody);
                 prefixStart = WritePrefix(body, a.Tail);
                 break;
             default:
+                _writer.Write(headers.ActiveBeforeBody);
                 prefixStart = WritePrefix(body, a.Tail);
                 break;
         }
@@ -601,5 +584,5 @@ public sealed class ContextPlan
     }
 
     private ActiveLayout LayoutActive(DocumentState doc) =>
-        ActiveWindow.Compute(doc, _tokenizer, _settings, _template.Layout, SuffixLines, Budget - _preamble.Length);
+        ActiveWindow.Compute(doc, _tokenizer, _settings, _format, SuffixLines, Budget - _preamble.Length);
 }

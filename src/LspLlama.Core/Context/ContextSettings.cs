@@ -4,9 +4,9 @@ namespace LspLlama.Core.Context;
 public enum FimLayout
 {
     /// <summary>
-    /// SPM for Codestral's <c>[PREFIX]</c> vocabulary (trained on SPM only) and for StarCoder's
-    /// <c>&lt;fim_prefix&gt;</c> when <see cref="ContextSettings.CursorLineInMiddle"/> is off, PSM for other
-    /// FIM vocabularies, prefix-only without FIM tokens.
+    /// The order the model's prompt format prefers (see <c>Formats/</c>): SPM for Codestral (trained on
+    /// SPM only) and for StarCoder2 when <see cref="ContextSettings.CursorLineInMiddle"/> is off, PSM for
+    /// other FIM formats, prefix-only without FIM tokens.
     /// </summary>
     Auto,
 
@@ -72,6 +72,9 @@ public sealed record ContextSettings
 
     public FimLayout Layout { get; init; } = FimLayout.Auto;
 
+    /// <summary>The prompt format (<c>Formats/PromptFormats.Names</c>); "auto" picks it from the model's tokens and metadata.</summary>
+    public string Format { get; init; } = Formats.PromptFormats.Auto;
+
     public FimTokenTexts TokenOverrides { get; init; } = new();
 
     /// <summary>Name after the repository token, when the vocabulary has one.</summary>
@@ -92,6 +95,7 @@ public sealed record ContextSettings
         Require(SuffixLines is null or >= 0, "SuffixLines must not be negative");
         Require(PrefixChunkLines > 0, "PrefixChunkLines must be positive");
         Require(PlainFileHeader.Contains("{0}", StringComparison.Ordinal), "PlainFileHeader must contain {0} for the path");
+        Require(Formats.PromptFormats.IsKnown(Format), $"format '{Format}' is unknown; choose one of: {string.Join(", ", Formats.PromptFormats.Names)}");
     }
 
     private static void Require(bool ok, string message)

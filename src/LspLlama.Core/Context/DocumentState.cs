@@ -1,7 +1,9 @@
+using LspLlama.Core.Context.Formats;
+
 namespace LspLlama.Core.Context;
 
 /// <summary>One open document as the plan tracks it: its tokens, its place in the order and its windows.</summary>
-public sealed class DocumentState(string uri, string path, SegmentTokens tokens, int[] header, long stamp)
+public sealed class DocumentState(string uri, string path, SegmentTokens tokens, FileHeaders headers, long stamp)
 {
     public string Uri { get; } = uri;
 
@@ -9,8 +11,11 @@ public sealed class DocumentState(string uri, string path, SegmentTokens tokens,
 
     public SegmentTokens Tokens { get; } = tokens;
 
-    /// <summary>File header tokens (separator token and path, or a plain header).</summary>
-    public int[] Header { get; } = header;
+    /// <summary>The file's header tokens, as another file and as the active one (the format writes them).</summary>
+    public FileHeaders Headers { get; } = headers;
+
+    /// <summary>Header tokens before the file's text when it is another file (separator token and path, or a plain header).</summary>
+    public int[] Header => Headers.Other;
 
     /// <summary>When it was last used (opened, edited, focused or left): the order key, oldest first.</summary>
     public long Stamp { get; set; } = stamp;

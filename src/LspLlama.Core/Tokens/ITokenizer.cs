@@ -27,6 +27,9 @@ public interface ITokenizer
 
     /// <summary>True for tokens that end generation (EOS, EOT, FIM pad/rep/sep, …).</summary>
     bool IsEndOfGeneration(int token);
+
+    /// <summary>The model's own description (architecture, pre-tokenizer, name), which picks the prompt format.</summary>
+    ModelFacts Facts => ModelFacts.Unknown;
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using LLama.Native;
 using LspLlama.Core.Tokens;
+using LspLlama.Native;
 
 namespace LspLlama.Llama;
 
@@ -39,7 +40,10 @@ public sealed class LlamaTokenizer : ITokenizer
             FimRepo: Id(vocab.InfillRep),
             FimFileSeparator: Id(vocab.InfillSep),
             AddBos: vocab.ShouldAddBOS);
+        Facts = new ModelFacts(Metadata(model, "general.architecture"), Metadata(model, "tokenizer.ggml.pre"), Metadata(model, "general.name"));
     }
+
+    public ModelFacts Facts { get; }
 
     public int VocabularySize { get; }
 
@@ -83,6 +87,8 @@ public sealed class LlamaTokenizer : ITokenizer
             buffer = new byte[-n];
         }
     }
+
+    private static string? Metadata(SafeLlamaModelHandle model, string key) => LlamaModelFacts.Metadata(model, key);
 
     private static int? Id(LLamaToken? token) => token is { } t ? (int)t : null;
 }

@@ -33,6 +33,10 @@ public static unsafe class LlamaApi
     public static readonly delegate* unmanaged[Cdecl]<nint, byte*, nuint, int, uint, nuint> StateSeqSetDataExt =
         (delegate* unmanaged[Cdecl]<nint, byte*, nuint, int, uint, nuint>)NativeLibraryHandle.Llama("llama_state_seq_set_data_ext");
 
+    /// <summary><c>int32_t llama_model_meta_val_str(const llama_model *, const char * key, char * buf, size_t buf_size)</c>: the length, or -1.</summary>
+    public static readonly delegate* unmanaged[Cdecl]<nint, byte*, byte*, nuint, int> ModelMetaValStr =
+        (delegate* unmanaged[Cdecl]<nint, byte*, byte*, nuint, int>)NativeLibraryHandle.Llama("llama_model_meta_val_str");
+
     public static readonly delegate* unmanaged[Cdecl]<nint, byte> ModelIsHybrid =
         (delegate* unmanaged[Cdecl]<nint, byte>)NativeLibraryHandle.Llama("llama_model_is_hybrid");
 

@@ -118,6 +118,38 @@ public static class LlamaModelFacts
         return n;
     }
 
+    /// <summary>
+    /// A metadata value as a string (llama.cpp renders numbers too), or null when the key is absent.
+    /// Our own import: LLamaSharp's MetadataValueByKey gave empty strings in some runs.
+    /// </summary>
+    public static unsafe string? Metadata(SafeLlamaModelHandle model, string key)
+    {
+        byte[] name = Utf8String.Terminated(key);
+        byte[] buffer = new byte[256];
+        while (true)
+        {
+            int n;
+            fixed (byte* k = name)
+            fixed (byte* b = buffer)
+            {
+                n = LlamaApi.ModelMetaValStr(model.DangerousGetHandle(), k, b, (nuint)buffer.Length);
+            }
+
+            GC.KeepAlive(model);
+            if (n < 0)
+            {
+                return null;
+            }
+
+            if (n < buffer.Length)
+            {
+                return System.Text.Encoding.UTF8.GetString(buffer, 0, n);
+            }
+
+            buffer = new byte[n + 1];
+        }
+    }
+
     private static unsafe bool Query(SafeLlamaModelHandle model, delegate* unmanaged[Cdecl]<nint, byte> function)
     {
         bool value = function(model.DangerousGetHandle()) != 0;

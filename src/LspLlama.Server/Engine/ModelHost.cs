@@ -100,8 +100,8 @@ public sealed class ModelHost(
 
         ModelServing serving = _serving!;
         logger.LogInformation(
-            "Loaded {Path} ({Architecture}); {Memory}; layout {Layout}; checkpoint policy {Policy}",
-            path, _model.Architecture, _model.Backend.Probe.Describe(), serving.Plan.Layout, _model.Session.PolicyName);
+            "Loaded {Path} ({Architecture}); {Memory}; prompt format {Format} ({Reason}), layout {Layout}; checkpoint policy {Policy}",
+            path, _model.Architecture, _model.Backend.Probe.Describe(), serving.Plan.Format.Name, serving.Plan.Format.Reason, serving.Plan.Layout, _model.Session.PolicyName);
         IReadOnlyList<StoredDocument> remembered = [];
         SessionHooks.Run(hooks, "restoring a stored session", h => remembered = h.Loaded(_model, cancellationToken), logger);
         serving.LayOut(remembered);

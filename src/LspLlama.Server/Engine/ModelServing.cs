@@ -225,7 +225,7 @@ public sealed class ModelServing : IDisposable
     private (ContextPlan Plan, PlanFeed Feed, CompletionPipeline Pipeline) Start(ContextPlan plan)
     {
         _cache = new SuggestionCache();
-        var pipeline = new CompletionPipeline(_model.Tokenizer, TimeProvider.System, _cache);
+        var pipeline = new CompletionPipeline(_model.Tokenizer, TimeProvider.System, _cache, plan.Format.StopTokens);
         var feed = new PlanFeed(_documents);
         if (_onMutated is { } mutated)
         {

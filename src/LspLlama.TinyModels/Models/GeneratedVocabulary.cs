@@ -6,6 +6,8 @@ namespace LspLlama.Models;
 /// The built-in tokenizer: 256 byte-level symbols, then the control tokens at fixed ids
 /// (<c>&lt;|endoftext|&gt;</c> = 256 … <c>&lt;|file_sep|&gt;</c> = 262), then merges learned from the
 /// embedded sample source text. llama.cpp treats it as <c>gpt2</c> BPE with the <c>qwen2</c> pre-tokenizer.
+/// <see cref="WithControlTokens"/> puts other control tokens (a model family's special-token texts)
+/// in place of the seven, with the same merges.
 /// </summary>
 public sealed class GeneratedVocabulary
 {
@@ -23,12 +25,16 @@ public sealed class GeneratedVocabulary
     private const int TypeNormal = 1;
     private const int TypeControl = 3;
 
-    private static readonly string[] s_controlTokens =
+    /// <summary>The built-in control tokens, in id order from 256.</summary>
+    public static readonly IReadOnlyList<string> DefaultControlTokens =
     [
         "<|endoftext|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>",
     ];
 
-    private static readonly Lazy<GeneratedVocabulary> s_default = new(() => Train(LoadSampleText()));
+    private static readonly Lazy<IReadOnlyList<(string Left, string Right)>> s_sampleMerges =
+        new(() => BpeTrainer.Learn(LoadSampleText(), MaxMerges));
+
+    private static readonly Lazy<GeneratedVocabulary> s_default = new(() => Build(DefaultControlTokens, s_sampleMerges.Value));
 
     private GeneratedVocabulary(List<string> tokens, List<int> types, List<string> merges)
     {
@@ -49,11 +55,16 @@ public sealed class GeneratedVocabulary
     /// <summary>Merges as "left right", in rank order.</summary>
     public IReadOnlyList<string> Merges { get; }
 
-    public static GeneratedVocabulary Train(string sampleText)
+    /// <summary>The merges of the embedded sample with these control tokens (ids from 256, in order) instead of the built-in ones.</summary>
+    public static GeneratedVocabulary WithControlTokens(IReadOnlyList<string> controls) => Build(controls, s_sampleMerges.Value);
+
+    public static GeneratedVocabulary Train(string sampleText) => Build(DefaultControlTokens, BpeTrainer.Learn(sampleText, MaxMerges));
+
+    private static GeneratedVocabulary Build(IReadOnlyList<string> controls, IReadOnlyList<(string Left, string Right)> learned)
     {
         var tokens = new List<string>(ByteLevelAlphabet.Symbols);
         var types = Enumerable.Repeat(TypeNormal, tokens.Count).ToList();
-        foreach (string control in s_controlTokens)
+        foreach (string control in controls)
         {
             tokens.Add(control);
             types.Add(TypeControl);
@@ -61,7 +72,7 @@ public sealed class GeneratedVocabulary
 
         var known = new HashSet<string>(tokens, StringComparer.Ordinal);
         var merges = new List<string>();
-        foreach ((string left, string right) in BpeTrainer.Learn(sampleText, MaxMerges))
+        foreach ((string left, string right) in learned)
         {
             merges.Add(left + " " + right);
             if (known.Add(left + right))

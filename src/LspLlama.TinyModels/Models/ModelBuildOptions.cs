@@ -62,12 +62,70 @@ public sealed record ModelBuildOptions
     /// <summary>gemma2: width of one attention head (key_length = value_length); default embedding / heads.</summary>
     public int? HeadDim { get; init; }
 
+    /// <summary>Control tokens of the generated vocabulary in place of the built-in seven (a model family's special tokens); null: the built-in ones.</summary>
+    public FamilyTokens? SpecialTokens { get; init; }
+
+    /// <summary><c>general.name</c>; null: <c>lspllama-tiny-ARCH</c>.</summary>
+    public string? ModelName { get; init; }
+
     /// <summary>A short stable description, used in file names and cache keys.</summary>
     public string Describe() =>
         $"{Arch.GgufName()}-l{Layers}-e{Embedding}-c{ContextLength}-s{Seed}" +
         $"-h{HeadCount}-kv{KvHeadCount}-ff{FeedForward}-si{SsmInnerSize}-ss{SsmStateSize}-w{SlidingWindow}" +
         $"-al{(AttentionLayers is null ? string.Empty : string.Join('.', AttentionLayers))}-fi{FullAttentionInterval}-sc{ShortConvLength}-hd{HeadDim}-lv{LinearValueHeads}-lk{LinearKeyHeads}" +
-        $"-v{(VocabPath is null ? "bpe" : Path.GetFileName(VocabPath))}";
+        $"-v{(VocabPath is null ? "bpe" : Path.GetFileName(VocabPath))}" +
+        (SpecialTokens is null ? string.Empty : "-t" + SpecialTokens.Describe()) +
+        (ModelName is null ? string.Empty : "-n" + ModelName);
+}
+
+/// <summary>
+/// A model family's special tokens for the generated vocabulary: control tokens from id 256 in this
+/// order, which of them is BOS and EOS (the first one when not named), and whether BOS is added.
+/// </summary>
+public sealed record FamilyTokens(IReadOnlyList<string> Texts, string? BosText = null, string? EosText = null, bool AddBos = false)
+{
+    public string Bos => BosText ?? Texts[0];
+
+    public string Eos => EosText ?? Texts[0];
+
+    public int IndexOf(string text) => Texts.ToList().IndexOf(text);
+
+    /// <summary>Problems with the list, for <see cref="TinyModelBuilder.Validate"/>.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Texts.Count == 0)
+        {
+            yield return "the special-token list is empty";
+            yield break;
+        }
+
+        if (Texts.Any(string.IsNullOrWhiteSpace))
+        {
+            yield return "a special token is empty";
+        }
+
+        if (Texts.Distinct(StringComparer.Ordinal).Count() != Texts.Count)
+        {
+            yield return "a special token is listed twice";
+        }
+
+        if (IndexOf(Bos) < 0)
+        {
+            yield return $"the BOS token '{Bos}' is not among the special tokens";
+        }
+
+        if (IndexOf(Eos) < 0)
+        {
+            yield return $"the EOS token '{Eos}' is not among the special tokens";
+        }
+    }
+
+    /// <summary>A short stable key (a hash of the texts and choices).</summary>
+    public string Describe()
+    {
+        string all = string.Join("\u0001", Texts) + "|" + Bos + "|" + Eos + "|" + AddBos;
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(all)))[..12].ToLowerInvariant();
+    }
 }
 
 /// <summary>A model that cannot be built as asked; the message names the problem.</summary>

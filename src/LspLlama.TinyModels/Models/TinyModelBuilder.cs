@@ -48,6 +48,15 @@ public static class TinyModelBuilder
     public static void Validate(ModelBuildOptions options, string outputPath)
     {
         var problems = new List<string>(ArchitectureSpec.Problems(options));
+        if (options.SpecialTokens is { } special)
+        {
+            problems.AddRange(special.Problems());
+            if (options.VocabPath is not null)
+            {
+                problems.Add("special tokens go into the generated vocabulary; they cannot be combined with a vocabulary file");
+            }
+        }
+
         if (options.VocabPath is { } vocab)
         {
             if (!File.Exists(vocab))
@@ -86,10 +95,17 @@ public static class TinyModelBuilder
     private static unsafe void BuildNative(ModelBuildOptions options, string path)
     {
         using GgufContext metadata = GgufContext.CreateEmpty();
-        int vocabSize = options.VocabPath is null
-            ? TokenizerMetadata.WriteGenerated(metadata, GeneratedVocabulary.Default)
-            : TokenizerMetadata.CopyFrom(metadata, options.VocabPath);
+        int vocabSize = (options.VocabPath, options.SpecialTokens) switch
+        {
+            (not null, _) => TokenizerMetadata.CopyFrom(metadata, options.VocabPath),
+            (null, { } family) => TokenizerMetadata.WriteGeneratedWith(metadata, GeneratedVocabulary.WithControlTokens(family.Texts), family),
+            _ => TokenizerMetadata.WriteGenerated(metadata, GeneratedVocabulary.Default),
+        };
         ArchitectureSpec.Write(metadata, options, vocabSize);
+        if (options.ModelName is { } name)
+        {
+            metadata.Set("general.name", name);
+        }
 
         var fill = new TensorFill(options.Seed);
         GCHandle handle = GCHandle.Alloc(fill);

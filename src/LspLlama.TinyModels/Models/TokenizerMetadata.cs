@@ -28,6 +28,23 @@ public static class TokenizerMetadata
     }
 
     /// <summary>
+    /// Writes the generated vocabulary with a family's own control tokens and no FIM id keys, so that
+    /// llama.cpp finds the FIM tokens by their text, as it does for most real models. Returns the vocabulary size.
+    /// </summary>
+    public static int WriteGeneratedWith(GgufContext g, GeneratedVocabulary vocabulary, FamilyTokens family)
+    {
+        g.Set("tokenizer.ggml.model", "gpt2");
+        g.Set("tokenizer.ggml.pre", "qwen2");
+        g.SetStringArray("tokenizer.ggml.tokens", vocabulary.Tokens);
+        g.SetInt32Array("tokenizer.ggml.token_type", vocabulary.TokenTypes.ToArray());
+        g.SetStringArray("tokenizer.ggml.merges", vocabulary.Merges);
+        g.SetUInt32("tokenizer.ggml.bos_token_id", (uint)(ByteLevelAlphabet.Symbols.Count + family.IndexOf(family.Bos)));
+        g.SetUInt32("tokenizer.ggml.eos_token_id", (uint)(ByteLevelAlphabet.Symbols.Count + family.IndexOf(family.Eos)));
+        g.SetBool("tokenizer.ggml.add_bos_token", family.AddBos);
+        return vocabulary.Tokens.Count;
+    }
+
+    /// <summary>
     /// Copies every <c>tokenizer.*</c> key of another GGUF (a vocab-only file works); its hyperparameters
     /// are dropped. Returns the vocabulary size.
     /// </summary>

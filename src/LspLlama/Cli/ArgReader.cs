@@ -74,6 +74,25 @@ internal sealed class ArgReader
             : throw new UsageException($"{name} takes a number, not '{v}'");
     }
 
+    /// <summary>
+    /// The arguments no option took and that do not start with '-' (call after reading every option);
+    /// they count as used.
+    /// </summary>
+    public string[] Positional()
+    {
+        var values = new List<string>();
+        for (int i = 0; i < _args.Count; i++)
+        {
+            if (!_used.Contains(i) && !_args[i].StartsWith('-'))
+            {
+                _used.Add(i);
+                values.Add(_args[i]);
+            }
+        }
+
+        return [.. values];
+    }
+
     /// <summary>Call after reading every option: anything left over is a usage error.</summary>
     public void EnsureAllUsed()
     {

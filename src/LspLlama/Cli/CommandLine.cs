@@ -15,6 +15,7 @@ internal static class CommandLine
         new MakeModelCommand(),
         new BenchPlanCommand(),
         new BenchSessionCommand(),
+        new InspectCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

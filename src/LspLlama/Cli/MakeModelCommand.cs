@@ -16,7 +16,8 @@ internal sealed class MakeModelCommand : ICommand
 
     public string Summary =>
         "write a tiny random-weight model: --arch <" + string.Join('|', Enum.GetValues<ModelArch>().Select(a => a.GgufName())) +
-        "> -o <file.gguf> | --like <" + string.Join('|', ModelPresets.All.Select(p => p.Name)) + "> -o <file.gguf>; [--layers 2] [--embd 64] [--ctx 65536] [--vocab bpe|<file.gguf>] [--seed 1]";
+        "> -o <file.gguf> | --like <" + string.Join('|', ModelPresets.All.Select(p => p.Name)) + "> -o <file.gguf>; [--layers 2] [--embd 64] [--ctx 65536] [--vocab bpe|<file.gguf>] [--seed 1] " +
+        "[--special-tokens T1,T2,… [--bos T] [--eos T] [--add-bos]] [--name NAME]";
 
     public Task<int> RunAsync(ArgReader args)
     {
@@ -110,8 +111,20 @@ internal sealed class MakeModelCommand : ICommand
         output = args.Option("--output", "-o") ?? throw new UsageException("-o <file.gguf> is required");
         string? vocab = args.Option("--vocab");
         ulong seed = ReadSeed(args);
+
+        string? special = args.Option("--special-tokens");
+        string? bos = args.Option("--bos");
+        string? eos = args.Option("--eos");
+        bool addBos = args.Flag("--add-bos");
+        if (special is null && (bos is not null || eos is not null || addBos))
+        {
+            throw new UsageException("--bos, --eos and --add-bos go with --special-tokens");
+        }
+
         return new ModelBuildOptions
         {
+            SpecialTokens = special is null ? null : new FamilyTokens(special.Split(','), bos, eos, addBos),
+            ModelName = args.Option("--name"),
             Arch = arch,
             Layers = args.Int("--layers", 2),
             Embedding = args.Int("--embd", 64),

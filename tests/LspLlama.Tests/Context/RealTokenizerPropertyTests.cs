@@ -75,7 +75,8 @@ public sealed class RealTokenizerPropertyTests
             Assert.Equal(tokenizer.Special.Bos, t[0]);
         }
 
-        // StarCoder spells its repository tokens <repo_name>/<file_sep>, which llama.cpp does not detect; the plan does.
+        // StarCoder2 spells its repository tokens <repo_name>/<file_sep>, which llama.cpp does not detect; its format
+        // finds them. DeepSeek-Coder has none: each file starts with a #path comment line.
         var bytes = new List<byte>();
         foreach (int id in t)
         {
@@ -83,7 +84,7 @@ public sealed class RealTokenizerPropertyTests
         }
 
         string text = System.Text.Encoding.UTF8.GetString([.. bytes]);
-        Assert.StartsWith(file.Contains("starcoder", StringComparison.Ordinal) ? "<repo_name>workspace\n<file_sep>a.cs\n" : "<｜begin▁of▁sentence｜>--- a.cs ---\n", text, StringComparison.Ordinal);
+        Assert.StartsWith(file.Contains("starcoder", StringComparison.Ordinal) ? "<repo_name>workspace<file_sep>a.cs\n" : "<｜begin▁of▁sentence｜>#a.cs\n", text, StringComparison.Ordinal);
     }
 
     private static LLamaWeights LoadVocab(string path) =>

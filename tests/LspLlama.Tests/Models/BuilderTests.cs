@@ -1,4 +1,6 @@
 using LspLlama.Cli;
+using LspLlama.Core.Tokens;
+using LspLlama.Llama;
 using LspLlama.Models;
 using LspLlama.Tests.Support;
 using Xunit;
@@ -92,6 +94,31 @@ public sealed class BuilderTests : IDisposable
             ["--arch", "granitehybrid", "--embd", "64", "--ssm-inner", "64", "-o", output]));
         Assert.Equal(1, exit);
         Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Make_model_puts_a_familys_special_tokens_in_the_generated_vocabulary()
+    {
+        ModelBuildOptions options = MakeModelCommand.ReadOptions(new ArgReader(
+            ["--arch", "llama", "-o", "x.gguf", "--special-tokens", "<s>,</s>,[PREFIX],[SUFFIX]", "--eos", "</s>", "--add-bos", "--name", "codestral-tiny"]), out _);
+        Assert.Equal(["<s>", "</s>", "[PREFIX]", "[SUFFIX]"], options.SpecialTokens!.Texts);
+        Assert.Equal(("<s>", "</s>", true), (options.SpecialTokens.Bos, options.SpecialTokens.Eos, options.SpecialTokens.AddBos));
+        Assert.Equal("codestral-tiny", options.ModelName);
+        Assert.Throws<UsageException>(() => MakeModelCommand.ReadOptions(new ArgReader(["--arch", "llama", "-o", "x.gguf", "--add-bos"]), out _));
+
+        string output = Path.Combine(_folder, "codestral.gguf");
+        Assert.Equal(0, await new MakeModelCommand().RunAsync(new ArgReader(
+            ["--arch", "llama", "-o", output, "--special-tokens", "<s>,</s>,[PREFIX],[SUFFIX]", "--bos", "<s>", "--eos", "</s>", "--add-bos", "--name", "codestral-tiny"])));
+        using var runner = new ModelRunner(output);
+        var tokenizer = new LlamaTokenizer(runner.Model);
+        Assert.Equal(new ModelFacts("llama", "qwen2", "codestral-tiny"), tokenizer.Facts);
+        Assert.Equal(new SpecialTokens(256, 257, null, null, null, null, null, null, true), tokenizer.Special);
+        Assert.Equal([258, 259], tokenizer.Tokenize("[PREFIX][SUFFIX]", parseSpecial: true));
+
+        ModelBuildException bad = Assert.Throws<ModelBuildException>(() => TinyModelBuilder.Validate(
+            new ModelBuildOptions { Arch = TinyArch.Llama, SpecialTokens = new FamilyTokens(["<a>", "<a>"], BosText: "<b>") }, output));
+        Assert.Contains("listed twice", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("the BOS token '<b>' is not among the special tokens", bad.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

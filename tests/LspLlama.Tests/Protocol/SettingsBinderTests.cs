@@ -60,4 +60,21 @@ public sealed class SettingsBinderTests
         Assert.False(off.Context.Plan.KeepClosedFiles);
         Assert.Empty(problems.Warnings);
     }
+
+    [Fact]
+    public void The_prompt_format_binds_by_name_null_means_auto_and_an_unknown_name_warns()
+    {
+        SettingsProblems problems = new();
+        ServerSettings set = SettingsBinder.Apply(ServerSettings.Default, JsonDocument.Parse("""{"context":{"format":"CodeGemma"}}""").RootElement, problems);
+        Assert.Equal("auto", ServerSettings.Default.Context.Plan.Format);
+        Assert.Equal("codegemma", set.Context.Plan.Format);
+        Assert.Empty(problems.Warnings);
+
+        ServerSettings back = SettingsBinder.Apply(set, JsonDocument.Parse("""{"context":{"format":null}}""").RootElement, problems);
+        Assert.Equal("auto", back.Context.Plan.Format);
+
+        ServerSettings kept = SettingsBinder.Apply(set, JsonDocument.Parse("""{"context":{"format":"gpt"}}""").RootElement, problems);
+        Assert.Equal("codegemma", kept.Context.Plan.Format);
+        Assert.Contains("context.format: 'gpt' is not one of auto, codestral", Assert.Single(problems.Warnings), StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LspLlama.Core.Context;
+using LspLlama.Core.Context.Formats;
 using LspLlama.Core.Session;
 
 namespace LspLlama.Server.Settings;
@@ -92,7 +93,7 @@ public sealed class CompletionSettingsSection : ISettingsSection
 }
 
 /// <summary>
-/// <c>{"context": {"layout", "suffixLines", "cursorLineInMiddle", "keepClosedFiles", "generationReserve", "lowWaterFraction", "activeFraction", "suffixFraction", "prefixChunkLines"}}</c>.
+/// <c>{"context": {"format", "layout", "suffixLines", "cursorLineInMiddle", "keepClosedFiles", "generationReserve", "lowWaterFraction", "activeFraction", "suffixFraction", "prefixChunkLines"}}</c>.
 /// </summary>
 public sealed class ContextSettingsSection : ISettingsSection
 {
@@ -105,6 +106,7 @@ public sealed class ContextSettingsSection : ISettingsSection
         int suffixLines = r.Int("suffixLines", p.SuffixLines ?? -1, -1, 100_000);
         p = p with
         {
+            Format = r.Choice("format", p.Format, PromptFormats.Names, PromptFormats.Auto),
             Layout = r.Enum("layout", p.Layout),
             SuffixLines = suffixLines < 0 ? null : suffixLines,
             CursorLineInMiddle = r.Bool("cursorLineInMiddle", p.CursorLineInMiddle),

@@ -77,6 +77,30 @@ public readonly struct SettingReader(string sectionName, JsonElement section, Se
         }
     }
 
+    /// <summary>One of <paramref name="choices"/> (case-insensitive, returned as spelled there); null or empty means <paramref name="unset"/>.</summary>
+    public string Choice(string key, string current, IReadOnlyList<string> choices, string unset)
+    {
+        if (!section.TryGetProperty(key, out JsonElement value))
+        {
+            return current;
+        }
+
+        string? text = value.ValueKind switch
+        {
+            JsonValueKind.Null => unset,
+            JsonValueKind.String => string.IsNullOrWhiteSpace(value.GetString()) ? unset : value.GetString(),
+            _ => null,
+        };
+        string? match = text is null ? null : choices.FirstOrDefault(c => string.Equals(c, text.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (match is not null)
+        {
+            return match;
+        }
+
+        problems.Warn($"{sectionName}.{key}: '{value}' is not one of {string.Join(", ", choices)}; kept {current}");
+        return current;
+    }
+
     public T Enum<T>(string key, T current)
         where T : struct, System.Enum
     {
