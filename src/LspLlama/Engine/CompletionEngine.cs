@@ -68,7 +68,7 @@ internal sealed class CompletionEngine : IDisposable
     /// <summary>
     /// Completes at <paramref name="position"/>. Must be called on the protocol thread before any
     /// await, so it sees the document exactly as the request did. A newer request cancels this one
-    /// (answered RequestCancelled). Null when there is no model or nothing worth suggesting.
+    /// (answered empty, without a message). Null when there is no model or nothing worth suggesting.
     /// </summary>
     public async Task<CompletionOutcome?> CompleteAsync(string uri, TextPosition position, CancellationToken cancellationToken)
     {
@@ -100,9 +100,10 @@ internal sealed class CompletionEngine : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Superseded by a newer request, or the server is stopping. ($/cancelRequest keeps
-            // its own token, which StreamJsonRpc answers as RequestCancelled by itself.)
-            throw new LocalRpcException("superseded by a newer completion request") { ErrorCode = LspErrorCodes.RequestCancelled };
+            // Superseded by a newer request, or the server is stopping: an ordinary event, answered
+            // empty, since clients show an error answer to the user (eglot) or log it with a stack.
+            // ($/cancelRequest keeps its own token, which StreamJsonRpc answers as RequestCancelled.)
+            return null;
         }
 #pragma warning disable CA1031 // A failed completion is logged and answered empty; the server keeps serving.
         catch (Exception e) when (e is not (OperationCanceledException or LocalRpcException))
