@@ -23,6 +23,7 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
         "noModel", null, null, null, 0, 0, new CheckpointStatus(0, 0), SyncStatus.None, GenerationStatus.None, 0, 0, null, "not started");
 
     private volatile ServerSettings? _loadedWith;
+    private string? _announcedFound;
     private volatile PlanFeed? _feed;
     private LoadedModel? _model;
     private ContextPlan? _plan;
@@ -91,11 +92,17 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
             if (found is null)
             {
                 string where = string.Join(", ", locator.Roots.Select(r => r.Folder));
-                Fail("noModel", $"LspLlama: no model configured and none found in {where}. Set lspllama.model.path to a GGUF file; completions stay empty until then.", MessageType.Warning);
+                Fail("noModel", $"LspLlama: no model configured and none found in {where}. Set {ClientOptionNames.ModelPath(services.ClientName)} to a GGUF file; completions stay empty until then.", MessageType.Warning);
                 return false;
             }
 
-            logger.LogInformation("No model configured; using {Path} from the {Tool}", found.Path, found.Tool);
+            // Shown once, to the user: a model they did not choose must not be a surprise found in the log.
+            if (_announcedFound != found.Path)
+            {
+                _announcedFound = found.Path;
+                Tell(MessageType.Info, $"LspLlama: no model configured; using {found.Path} (found in the {found.Tool}). Set {ClientOptionNames.ModelPath(services.ClientName)} to choose another.");
+            }
+
             path = found.Path;
         }
 
@@ -575,8 +582,14 @@ internal sealed class EngineCore(ServerServices services, ModelLocator locator, 
 
     private void Fail(string state, string message, int messageType)
     {
-        logger.Log(messageType == MessageType.Error ? LogLevel.Error : LogLevel.Warning, "{Message}", message);
         Publish(BuildStatus(state, message));
+        Tell(messageType, message);
+    }
+
+    /// <summary>A message the user sees (<c>window/showMessage</c>), also logged at its level.</summary>
+    private void Tell(int messageType, string message)
+    {
+        logger.Log(messageType switch { MessageType.Error => LogLevel.Error, MessageType.Warning => LogLevel.Warning, _ => LogLevel.Information }, "{Message}", message);
         Notify(LspMethods.ShowMessage, new ShowMessageParams(messageType, message));
     }
 

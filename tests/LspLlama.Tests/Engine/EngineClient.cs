@@ -65,11 +65,12 @@ internal sealed class EngineClient : IAsyncDisposable
         };
 
     /// <summary>initialize (with these settings as initializationOptions) and initialized.</summary>
-    public async Task StartAsync(object? initializationOptions, bool workDoneProgress = false)
+    public async Task StartAsync(object? initializationOptions, bool workDoneProgress = false, string? clientName = null)
     {
         await RequestAsync<JsonElement>(LspMethods.Initialize, new
         {
             processId = (int?)null,
+            clientInfo = clientName is null ? null : new { name = clientName },
             capabilities = new { window = new { workDoneProgress } },
             initializationOptions,
         });

@@ -30,6 +30,7 @@ internal sealed class InitializeHandler(ServerServices services) : RequestHandle
         Services.ClientLog.Enable();
         ClientCapabilities client = request.Capabilities ?? new ClientCapabilities();
         Services.ClientCapabilities = client;
+        Services.ClientName = request.ClientInfo?.Name;
         Services.PositionEncoding = ProtocolConversions.Negotiate(client.General?.PositionEncodings);
         Services.WorkspaceRoot = WorkspaceRoot.Of(request);
         Services.Settings.Apply(request.InitializationOptions, "initializationOptions");
