@@ -243,3 +243,28 @@ for (const [kind, enabled] of [['inline', INLINE], ['completion', COMPLETION]]) 
     });
   });
 }
+
+// The first-day check every editor suite runs: default settings, 20 characters typed on the blank
+// line in Main with a suggestion asked after each. No message; the checkpoint count is written for
+// run.sh, which compares it with the editors'.
+test('typing 20 characters with default settings: no message, checkpoints counted', { skip: !INLINE && 'LSPLLAMA_E2E_INLINE is off' }, async () => {
+  await withServer(['utf-16'], async (server) => {
+    const doc = fixture('A.cs', 'utf-16');
+    await server.conn.sendNotification(P.DidOpenTextDocumentNotification.type, doc.openParams());
+    const blank = doc.text.indexOf('        \n    }') + 8;
+    const typed = 'Console.WriteLine(x)';
+    for (let i = 0; i < typed.length; i++) {
+      await server.conn.sendNotification(P.DidChangeTextDocumentNotification.type, doc.apply([doc.change(blank + i, blank + i, typed[i])]));
+      await withTimeout(server.conn.sendRequest(P.InlineCompletionRequest.type, {
+        textDocument: { uri: doc.uri }, position: { line: 15, character: 9 + i }, context: { triggerKind: 2 },
+      }), 20000, 'inline completion');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const messages = server.notifications.filter((n) => n.method === 'window/showMessage');
+    assert.deepEqual(messages, [], 'typing showed messages');
+    const status = await server.conn.sendRequest('lspllama/status', {});
+    if (process.env.LSPLLAMA_E2E_WORK) {
+      fs.writeFileSync(path.join(process.env.LSPLLAMA_E2E_WORK, 'checkpoints.node'), `${status.checkpoints.count}\n`);
+    }
+  });
+});
