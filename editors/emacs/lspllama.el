@@ -228,6 +228,14 @@ The model, its vocabulary, the memory kind, the store folder and the log level."
     (display-buffer buffer)
     buffer))
 
+(defun lspllama-apply-settings ()
+  "Send `lspllama-model-path' and `lspllama-settings' to this buffer's server now.
+Eglot pushes its own `eglot-workspace-configuration', not these."
+  (interactive)
+  (let ((server (or (lspllama--server) (user-error "LspLlama does not manage this buffer"))))
+    (jsonrpc-notify server :workspace/didChangeConfiguration
+                    (list :settings (list :lspllama (lspllama--settings))))))
+
 (defun lspllama-restart ()
   "Restart the LspLlama server of this buffer."
   (interactive)

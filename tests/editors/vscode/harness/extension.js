@@ -160,9 +160,18 @@ async function typingTest() {
   const blank = lineEnd(a, '        \n    }');
   editor.selection = new vscode.Selection(blank, blank);
   const before = api.messages().length;
+  // The test asks after each character itself: VS Code's own inline requests would race with
+  // them (a request superseded mid-sync leaves other checkpoints), and the counts must compare.
+  // (run-vscode.sh starts with them off: turning them off here would open the settings file,
+  // a document the server would then hold too.)
+  if (vscode.workspace.getConfiguration('editor').get('inlineSuggest.enabled')) {
+    throw new Error('inline suggestions must be off until the typing test is done');
+  }
   for (const ch of TYPED) {
     await vscode.commands.executeCommand('type', { text: ch });
     await assertInSync(a, `after typing '${ch}'`);
+    // After the idle prefill (300 ms after an edit): the syncs then come in the same order in every editor.
+    await delay(450);
     const cursor = editor.selection.active;
     await api.sendRequest('textDocument/inlineCompletion', {
       textDocument: { uri: a.uri.toString() },
@@ -257,6 +266,7 @@ async function run() {
   if (process.env.LSPLLAMA_E2E_INLINE === '1') {
     await typingTest();
   }
+  await vscode.workspace.getConfiguration('editor').update('inlineSuggest.enabled', true, vscode.ConfigurationTarget.Global);
   const a = await syncTests();
   if (process.env.LSPLLAMA_E2E_COMPLETION === '1') {
     await completionTest(a);
