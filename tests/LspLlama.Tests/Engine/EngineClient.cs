@@ -32,6 +32,7 @@ internal sealed class EngineClient : IAsyncDisposable
         Server = new LspServer(serverSide, serverSide, new LspServerOptions
         {
             Log = Log,
+            LogToStreamAlways = true, // tests read the whole log from the captured stream
             ModelPath = modelPathOption,
             ModelLocator = new ModelLocator([new ModelLocator.SearchRoot("test folder", _emptyFolder)]),
             SessionHooks = hooks is null ? null : _ => hooks,
