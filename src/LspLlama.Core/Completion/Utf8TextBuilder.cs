@@ -10,7 +10,7 @@ namespace LspLlama.Core.Completion;
 /// U+FFFD itself are left out, and so are control characters other than tab and newline (a
 /// random or confused model emits them; an editor would insert them raw).
 /// </summary>
-internal sealed class Utf8TextBuilder
+public sealed class Utf8TextBuilder
 {
     // Invalid bytes decode to nothing instead of U+FFFD.
     private readonly Decoder _decoder = Encoding.GetEncoding(

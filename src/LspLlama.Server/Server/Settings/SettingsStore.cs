@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace LspLlama.Server.Settings;
+
+/// <summary>The current settings, and an event for the parts that must react when they change.</summary>
+public sealed class SettingsStore(ServerSettings initial, ILogger logger)
+{
+    private readonly object _gate = new();
+    private ServerSettings _current = initial;
+
+    /// <summary>Raised with the new settings after every change, in the order the changes arrived.</summary>
+    public event Action<ServerSettings>? Changed;
+
+    public ServerSettings Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current;
+            }
+        }
+    }
+
+    /// <summary>Applies a settings object from <paramref name="source"/>; bad values are logged and skipped.</summary>
+    public void Apply(JsonElement? settings, string source)
+    {
+        SettingsProblems problems = new();
+        lock (_gate)
+        {
+            ServerSettings previous = _current;
+            ServerSettings updated = SettingsBinder.Apply(previous, settings, problems);
+            bool changed = updated != _current;
+            _current = updated;
+
+            // Logged before Changed runs: a new log level must not hide the news of itself.
+            foreach (string warning in problems.Warnings)
+            {
+                logger.LogWarning("Settings from {Source}: {Problem}", source, warning);
+            }
+
+            if (changed)
+            {
+                // The sections that changed, not the whole record: a settings push must not flood the log.
+                logger.LogInformation("Settings from {Source} applied: {Sections} changed", source, ChangedSections(previous, updated));
+                Changed?.Invoke(updated);
+            }
+        }
+    }
+
+    /// <summary>The names of the sections that differ, as the client spells them (<c>model, checkpoints</c>).</summary>
+    internal static string ChangedSections(ServerSettings before, ServerSettings after)
+    {
+        List<string> names = [];
+        Add("log", before.Log != after.Log);
+        Add("model", before.Model != after.Model);
+        Add("context", before.Context != after.Context);
+        Add("checkpoints", before.Checkpoints != after.Checkpoints);
+        Add("completion", before.Completion != after.Completion);
+        Add("store", before.Store != after.Store);
+        return string.Join(", ", names);
+
+        void Add(string name, bool differs)
+        {
+            if (differs)
+            {
+                names.Add(name);
+            }
+        }
+    }
+}
