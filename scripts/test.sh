@@ -12,7 +12,9 @@ p = f = s = 0
 for path in glob.glob(sys.argv[1] + "/*.trx"):
     c = ET.parse(path).getroot().find(".//{*}Counters")
     if c is None: continue
-    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)); s += int(c.get("notExecuted", 0))
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0))
+    # Skipped tests are results with outcome NotExecuted; the counters do not always count them.
+    s += sum(1 for r in ET.parse(path).getroot().iter() if r.tag.endswith("UnitTestResult") and r.get("outcome") in ("NotExecuted", "Skipped"))
 print(f"{p} passed, {f} failed, {s} skipped")
 PY
 rm -rf "$results"

@@ -67,6 +67,13 @@ Nil asks only on demand (`lspllama-complete')."
 (defvar lspllama-last-status nil
   "Plist of the last `lspllama/statusChanged' notification.")
 
+(defvar lspllama-problem nil
+  "What is wrong, in words, until it is fixed: no server program, a model error.
+Shown in the mode line; nil when all is well.")
+
+(defface lspllama-error-face '((t :inherit error))
+  "Face of the mode line text while something is wrong.")
+
 ;;;; Server registration
 
 (defclass eglot-lspllama (eglot-lsp-server) ()
@@ -87,15 +94,39 @@ Nil asks only on demand (`lspllama-complete')."
 
 (defun lspllama--contact (&rest _)
   "The eglot contact: the server class and its command line."
-  (cons 'eglot-lspllama
-        (mapcar (lambda (arg) (if (string-prefix-p "~" arg) (expand-file-name arg) arg))
-                lspllama-server-command)))
+  (cons 'eglot-lspllama (lspllama--command)))
 
 (cl-defmethod eglot-handle-notification
   ((_server eglot-lspllama) (_method (eql lspllama/statusChanged)) &rest status)
   "Keep the server's STATUS for the mode line and `lspllama-status'."
   (setq lspllama-last-status status)
+  (let ((state (plist-get status :state)))
+    (cond ((member state '("error" "noModel"))
+           (setq lspllama-problem (or (plist-get status :message) state)))
+          ((member state '("ready" "loading")) (setq lspllama-problem nil))))
   (force-mode-line-update t))
+
+(defun lspllama-command-problem ()
+  "Why `lspllama-server-command' cannot run, or nil when it can."
+  (let* ((command (car (lspllama--command)))
+         (dll (cadr (lspllama--command))))
+    (cond ((not (and command (executable-find command)))
+           (if (equal command "dotnet")
+               "`dotnet' is not on PATH (a .dll server needs the .NET runtime)"
+             (format "the server command `%s' was not found%s.  Set `lspllama-server-command' to its absolute path (for example \"~/.dotnet/tools/lspllama\") or add its folder to `exec-path'"
+                     command (if (file-name-absolute-p command) "" " on exec-path"))))
+          ((and (equal command "dotnet") dll (not (file-exists-p dll)))
+           (format "the server %s does not exist: check `lspllama-server-command'" dll)))))
+
+(defun lspllama--command ()
+  "The server command line, with ~ expanded."
+  (mapcar (lambda (arg) (if (string-prefix-p "~" arg) (expand-file-name arg) arg))
+          lspllama-server-command))
+
+(defun lspllama--global-mode-line ()
+  "The problem, in buffers without `lspllama-mode' (the server never started)."
+  (when (and lspllama-problem (not (bound-and-true-p lspllama-mode)))
+    (propertize " Llama[error]" 'face 'lspllama-error-face 'help-echo lspllama-problem)))
 
 ;;;###autoload
 (defun lspllama-setup ()
@@ -105,7 +136,13 @@ The server manages the buffers of `lspllama-major-modes'."
   (setq eglot-server-programs
         (cons (cons lspllama-major-modes #'lspllama--contact)
               (cl-remove #'lspllama--contact eglot-server-programs :key #'cdr)))
-  (add-hook 'eglot-managed-mode-hook #'lspllama--maybe-enable))
+  (add-hook 'eglot-managed-mode-hook #'lspllama--maybe-enable)
+  (unless (member '(:eval (lspllama--global-mode-line)) global-mode-string)
+    (setq global-mode-string (append (or global-mode-string '("")) '((:eval (lspllama--global-mode-line))))))
+  ;; Checked at start: eglot alone only says "Searching for program" when it is missing.
+  (setq lspllama-problem (lspllama-command-problem))
+  (when lspllama-problem
+    (display-warning 'lspllama (concat "LspLlama: " lspllama-problem) :error)))
 
 (defvar lspllama-mode)
 
@@ -145,10 +182,59 @@ The server manages the buffers of `lspllama-major-modes'."
     (lspllama--flush)
     (jsonrpc-request server :lspllama/documentText (list :uri (lspllama--uri)))))
 
+(defun lspllama-status-lines ()
+  "The last status in words, one fact per line."
+  (let ((s lspllama-last-status))
+    (if (not s)
+        (list (concat "LspLlama: " (or lspllama-problem "no status yet")))
+      (delq nil
+            (list (format "LspLlama: %s" (plist-get s :state))
+                  (when (stringp (plist-get s :message)) (concat "message: " (plist-get s :message)))
+                  (let ((m (plist-get s :model)))
+                    (when m (format "model: %s (%s)" (plist-get m :path) (plist-get m :architecture))))
+                  (when (stringp (plist-get s :memoryKind))
+                    (format "memory: %s, checkpoint policy %s" (plist-get s :memoryKind) (plist-get s :policy)))
+                  (when (plist-get s :contextTokens)
+                    (format "context: %s of %s tokens" (plist-get s :contextTokens) (plist-get s :contextSize)))
+                  (let ((c (plist-get s :checkpoints)))
+                    (when c (format "checkpoints: %s (%d KiB)" (plist-get c :count)
+                                    (ceiling (or (plist-get c :bytes) 0) 1024)))))))))
+
 (defun lspllama-status ()
   "Show the server's last status."
   (interactive)
-  (message "LspLlama: %S" (or lspllama-last-status "no status yet")))
+  (message "%s" (mapconcat #'identity (lspllama-status-lines) "\n")))
+
+(defun lspllama-doctor ()
+  "Check the set-up: the server command, then what `lspllama doctor' finds.
+The model, its vocabulary, the memory kind, the store folder and the log level."
+  (interactive)
+  (let ((problem (lspllama-command-problem))
+        (buffer (get-buffer-create "*lspllama-doctor*")))
+    (with-current-buffer buffer
+      (let ((inhibit-read-only t))
+        (erase-buffer)
+        (if problem
+            (insert "problem: " problem "\n")
+          (let* ((command (lspllama--command))
+                 (model (or lspllama-model-path (plist-get (plist-get lspllama-settings :model) :path)))
+                 (args (append (cdr command) '("doctor")
+                               (when model (list "--model" (expand-file-name model))))))
+            (insert (format "ok: server command: %s\n" (mapconcat #'identity command " ")))
+            (let ((code (apply #'call-process (car command) nil t nil args)))
+              (unless (eql code 0)
+                (insert (format "problem: lspllama doctor exited with %s\n" code))))))
+        (special-mode)))
+    (display-buffer buffer)
+    buffer))
+
+(defun lspllama-apply-settings ()
+  "Send `lspllama-model-path' and `lspllama-settings' to this buffer's server now.
+Eglot pushes its own `eglot-workspace-configuration', not these."
+  (interactive)
+  (let ((server (or (lspllama--server) (user-error "LspLlama does not manage this buffer"))))
+    (jsonrpc-notify server :workspace/didChangeConfiguration
+                    (list :settings (list :lspllama (lspllama--settings))))))
 
 (defun lspllama-restart ()
   "Restart the LspLlama server of this buffer."
@@ -264,7 +350,10 @@ AUTOMATIC marks a request made while typing."
                      (append (if (vectorp result) result (plist-get result :items)) nil)
                      lspllama--index 0)
                (lspllama--show)))))
-       :error-fn (lambda (err) (message "LspLlama: %s" (plist-get err :message)))
+       ;; A request the server cancelled (a newer one replaced it) is not news for the user.
+       :error-fn (lambda (err)
+                   (unless (eql (plist-get err :code) -32800)
+                     (message "LspLlama: %s" (plist-get err :message))))
        :deferred :textDocument/inlineCompletion))))
 
 (defun lspllama--accept (text-fn)
@@ -340,7 +429,14 @@ AUTOMATIC marks a request made while typing."
     (lspllama-complete t)))
 
 (defun lspllama--mode-line ()
-  "The mode line text: context tokens and checkpoints from the server."
+  "The mode line text: tokens and checkpoints, or the error while there is one."
+  (if lspllama-problem
+      (propertize (if (equal (plist-get lspllama-last-status :state) "noModel") " Llama[no model]" " Llama[error]")
+                  'face 'lspllama-error-face 'help-echo lspllama-problem)
+    (lspllama--mode-line-numbers)))
+
+(defun lspllama--mode-line-numbers ()
+  "Context tokens and checkpoints from the server."
   (let ((tokens (plist-get lspllama-last-status :contextTokens))
         (ckpt (plist-get (plist-get lspllama-last-status :checkpoints) :count)))
     (concat " Llama" (if tokens (format "[%s" tokens) "")

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -35,22 +36,26 @@ export function serverCommand(config = vscode.workspace.getConfiguration('lsplla
 /**
  * The server's settings: the `lspllama` section without the client-only keys, as a plain object
  * (`{ model: { path, contextSize }, completion: {...}, checkpoints: {...} }`). Sent as
- * initializationOptions and answered to `workspace/configuration` for the `lspllama` section.
+ * initializationOptions, pushed with `workspace/didChangeConfiguration` and answered to
+ * `workspace/configuration` for the `lspllama` section. A declared default that means "let the
+ * server choose" goes as null (the server's own default), never as its placeholder value: a 0
+ * read literally would be a zero checkpoint budget. Null also undoes an earlier value.
  */
 export function serverSettings(config = vscode.workspace.getConfiguration('lspllama')): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   for (const group of ['model', 'completion', 'checkpoints', 'context', 'log']) {
     const value = config.get<Record<string, unknown>>(group);
     if (value && typeof value === 'object') {
-      // Declared defaults that mean "let the server choose" are left out.
-      const set = Object.entries(value).filter(([key, v]) => v !== null && v !== undefined && UNSET[`${group}.${key}`] !== v);
+      const set = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([key, v]) => [key, `${group}.${key}` in UNSET && UNSET[`${group}.${key}`] === v ? null : v]);
       if (set.length > 0) {
         settings[group] = Object.fromEntries(set);
       }
     }
   }
   const model = settings.model as Record<string, unknown> | undefined;
-  if (model && typeof model.path === 'string' && model.path) {
+  if (model && typeof model.path === 'string') {
     model.path = expandHome(model.path);
   }
   for (const key of Object.keys(settings)) {
@@ -75,4 +80,41 @@ function expandHome(p: string): string {
     return path.join(process.env.HOME ?? '', p.slice(1));
   }
   return p;
+}
+
+/** Where a command name is found: itself when it has a slash, else the first match on PATH. */
+export function resolveCommand(command: string, env = process.env): string | undefined {
+  const executable = (file: string) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes('/') || command.includes(path.sep)) {
+    return executable(command) ? command : undefined;
+  }
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter((d) => d)) {
+    const candidate = path.join(dir, command);
+    if (executable(candidate)) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** Why the server command cannot run, in words for the user; undefined when it can. */
+export function commandProblem({ command, args }: ServerCommand): string | undefined {
+  if (!resolveCommand(command)) {
+    return command === 'dotnet'
+      ? '`dotnet` is not on PATH (a .dll server needs the .NET runtime).'
+      : `the server command \`${command}\` was not found${command.includes('/') ? '' : ' on PATH'}. ` +
+          'Set lspllama.server.path to its absolute path (for example ~/.dotnet/tools/lspllama) ' +
+          'or add its folder to PATH.';
+  }
+  if (command === 'dotnet' && args[0] && !fs.existsSync(args[0])) {
+    return `the server ${args[0]} does not exist. Check lspllama.server.path.`;
+  }
+  return undefined;
 }

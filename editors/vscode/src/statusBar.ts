@@ -32,17 +32,29 @@ export class StatusBar implements vscode.Disposable {
     this._item.show();
   }
 
-  setPhase(phase: ClientPhase): void {
+  private _problem: string | undefined;
+
+  /** `problem`: why the client failed (shown in the tooltip until the next start). */
+  setPhase(phase: ClientPhase, problem?: string): void {
     this._phase = phase;
+    this._problem = phase === 'failed' ? problem : undefined;
     if (phase !== 'running') {
       this._status = undefined;
     }
     this.render();
   }
 
+  /** Each report is whole: a field the server left out (a message gone) is gone here too. */
   update(status: ServerStatus): void {
-    this._status = { ...this._status, ...status };
+    this._status = status;
     this.render();
+  }
+
+  /** What the bar shows now, for tests: its text, and whether it has the error colour. */
+  get shown(): { text: string; error: boolean; warning: boolean } {
+    const bg = this._item.backgroundColor as vscode.ThemeColor | undefined;
+    const id = (bg as unknown as { id?: string } | undefined)?.id;
+    return { text: this._item.text, error: id === 'statusBarItem.errorBackground', warning: id === 'statusBarItem.warningBackground' };
   }
 
   get status(): ServerStatus | undefined {
@@ -66,14 +78,22 @@ export class StatusBar implements vscode.Disposable {
         item.tooltip = 'LspLlama: server stopped (click for the log)';
         return;
       case 'failed':
-        item.text = '$(error) LspLlama';
-        item.tooltip = 'LspLlama: the server failed (click for the log)';
+        item.text = '$(error) LspLlama · no server';
+        item.tooltip = `LspLlama: ${this._problem ?? 'the server failed'} (click for the log)`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         return;
-      case 'running':
-        item.text = `$(sparkle) ${formatSummary(this._status)}`;
+      case 'running': {
+        // A model error stays in the error colour until a status says otherwise (a fixed setting).
+        const state = this._status?.state;
+        item.text = `${state === 'error' ? '$(error)' : state === 'noModel' ? '$(warning)' : '$(sparkle)'} ${formatSummary(this._status)}`;
         item.tooltip = formatTooltip(this._status);
+        if (state === 'error') {
+          item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        } else if (state === 'noModel') {
+          item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        }
         return;
+      }
     }
   }
 }
@@ -82,7 +102,7 @@ export class StatusBar implements vscode.Disposable {
 export function formatSummary(status: ServerStatus | undefined): string {
   const parts = ['LspLlama'];
   if (status?.state && status.state !== 'ready') {
-    parts.push(status.state);
+    parts.push(status.state === 'noModel' ? 'no model' : status.state);
   }
   if (status?.contextTokens !== undefined) {
     parts.push(`${formatCount(status.contextTokens)} tok`);
@@ -104,8 +124,38 @@ function formatTooltip(status: ServerStatus | undefined): vscode.MarkdownString 
     md.appendMarkdown('No status from the server yet.');
     return md;
   }
-  md.appendCodeblock(JSON.stringify(status, undefined, 2), 'json');
+  md.appendMarkdown(formatStatusLines(status).map((l) => `${l}  \n`).join(''));
   return md;
+}
+
+/** The status in words, one fact per line (the tooltip and the Show Status command). */
+export function formatStatusLines(status: ServerStatus): string[] {
+  const lines = [`state: ${status.state ?? 'unknown'}`];
+  if (status.message) {
+    lines.push(`message: ${status.message}`);
+  }
+  const model = status.model as { path?: string; architecture?: string } | string | undefined;
+  if (model) {
+    lines.push(`model: ${typeof model === 'string' ? model : `${model.path} (${model.architecture})`}`);
+  }
+  if (typeof status.memoryKind === 'string') {
+    lines.push(`memory: ${status.memoryKind}, checkpoint policy ${String(status.policy ?? '?')}`);
+  }
+  if (status.contextTokens !== undefined) {
+    lines.push(`context: ${formatCount(status.contextTokens)} of ${formatCount(status.contextSize ?? 0)} tokens`);
+  }
+  if (status.checkpoints?.count !== undefined) {
+    lines.push(`checkpoints: ${status.checkpoints.count} (${formatBytes(status.checkpoints.bytes ?? 0)})`);
+  }
+  const sync = status.lastSync;
+  if (sync?.ms !== undefined) {
+    lines.push(`last sync: decoded ${sync.decodedTokens ?? 0} tokens (ideal ${sync.idealTokens ?? 0}) in ${Math.round(sync.ms)} ms`);
+  }
+  const gen = status.lastGeneration;
+  if (gen?.ms !== undefined) {
+    lines.push(`last suggestion: ${gen.fromCache ? `from the cache (${gen.fromCache})` : `${gen.tokens ?? 0} tokens in ${Math.round(gen.ms)} ms`}`);
+  }
+  return lines;
 }
 
 /** The last request's cost: the sync before generating plus the generation. */

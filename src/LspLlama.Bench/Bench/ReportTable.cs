@@ -51,13 +51,21 @@ public static class ReportTable
     {
         Line(w, "lspllama decoded / ideal", a.LspllamaToIdeal, "x", $"<= {BenchAcceptance.MaxToIdeal:F2}", a.LspllamaToIdeal <= BenchAcceptance.MaxToIdeal);
         Line(w, "none decoded / lspllama", a.NoneToLspllama, "x fewer", $">= {minTimesFewer:F0}", a.NoneToLspllama >= minTimesFewer);
-        Line(w, "end-only decoded / lspllama", a.EndOnlyToLspllama, "x fewer", $">= {minTimesFewer:F0}", a.EndOnlyToLspllama >= minTimesFewer);
+        // Printed as a figure only, like the policies' rows: its target was withdrawn (llama-server's
+        // end-only checkpoint is a comparison, not a goal), and a "NOT met" read as a broken bench.
+        Line(w, "end-only decoded / lspllama", a.EndOnlyToLspllama, "x fewer", target: null, met: true);
         Line(w, "sync time lspllama / none", a.SyncTimeLspllamaToNone, "", $"<= {BenchAcceptance.MaxTimeFraction:F2}", a.SyncTimeLspllamaToNone <= BenchAcceptance.MaxTimeFraction);
     }
 
-    private static void Line(TextWriter w, string label, double? value, string unit, string target, bool met)
+    private static void Line(TextWriter w, string label, double? value, string unit, string? target, bool met)
     {
         string figure = value is double v ? Inv($"{v,8:F2} {unit}") : "     n/a (policy not run)";
+        if (target is null)
+        {
+            w.WriteLine(Inv($"{label,-28} {figure}").TrimEnd());
+            return;
+        }
+
         string verdict = value is null ? "" : met ? "met" : "NOT met";
         w.WriteLine(Inv($"{label,-28} {figure,-18} target {target,-8} {verdict}"));
     }

@@ -6,10 +6,15 @@ namespace LspLlama.Core.Completion;
 /// Builds text from token bytes. A byte-level token may hold part of a UTF-8 character; the
 /// decoder keeps those bytes until the character is complete, so the text never shows half a
 /// character. Bytes still pending when generation ends are dropped, not turned into U+FFFD.
+/// The text is also cleaned of what must never reach a buffer: bytes that are not UTF-8 and
+/// U+FFFD itself are left out, and so are control characters other than tab and newline (a
+/// random or confused model emits them; an editor would insert them raw).
 /// </summary>
 public sealed class Utf8TextBuilder
 {
-    private readonly Decoder _decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();
+    // Invalid bytes decode to nothing instead of U+FFFD.
+    private readonly Decoder _decoder = Encoding.GetEncoding(
+        "utf-8", EncoderFallback.ReplacementFallback, new DecoderReplacementFallback(string.Empty)).GetDecoder();
     private readonly StringBuilder _text = new();
     private char[] _chars = new char[64];
 
@@ -25,8 +30,18 @@ public sealed class Utf8TextBuilder
         }
 
         int count = _decoder.GetChars(bytes, _chars, flush: false);
-        _text.Append(_chars, 0, count);
+        for (int i = 0; i < count; i++)
+        {
+            if (IsKept(_chars[i]))
+            {
+                _text.Append(_chars[i]);
+            }
+        }
     }
+
+    /// <summary>Tab, newline and printable text; not C0/C1 controls, DEL, CR or U+FFFD.</summary>
+    internal static bool IsKept(char c) =>
+        c is '\t' or '\n' || !(char.IsControl(c) || c == '\uFFFD');
 
     public override string ToString() => _text.ToString();
 }

@@ -14,6 +14,12 @@ public sealed record GgufHeader(uint Version, ulong TensorCount, ulong MetadataC
     /// <exception cref="InvalidModelFileException">The file is missing, unreadable or not GGUF.</exception>
     public static GgufHeader Read(string path)
     {
+        if (Directory.Exists(path))
+        {
+            // Opening a folder fails as "access denied" on Linux, which would send the user to the permissions.
+            throw new InvalidModelFileException(path, "it is a folder, not a model file: name the .gguf file in it");
+        }
+
         if (RegularFile.NotRegular(path) is { } special)
         {
             throw new InvalidModelFileException(path, special);

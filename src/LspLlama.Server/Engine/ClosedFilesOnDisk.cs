@@ -58,9 +58,16 @@ public sealed class ClosedFilesOnDisk(ILogger logger, TimeSpan interval)
             }
         }
 
-        logger.LogInformation(
-            "Laid out {Added} of the {Stored} files the stored session was planned from (the others are gone, unreadable or over the budget)",
-            added, documents.Count);
+        if (added == documents.Count)
+        {
+            logger.LogInformation("Laid out the {Stored} files the stored session was planned from", documents.Count);
+        }
+        else
+        {
+            logger.LogInformation(
+                "Laid out {Added} of the {Stored} files the stored session was planned from (the others are gone, unreadable or over the budget)",
+                added, documents.Count);
+        }
         return added;
     }
 

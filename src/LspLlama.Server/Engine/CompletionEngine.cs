@@ -41,7 +41,9 @@ public sealed class CompletionEngine : IDisposable
         _services = services;
         _logger = services.Loggers.CreateLogger("engine");
         _status = new StatusPublisher(services, _logger);
-        _host = new ModelHost(() => services.Settings.Current, services.Documents, locator, hooks, _status, _logger, OnMutated);
+        _host = new ModelHost(
+            () => services.Settings.Current, services.Documents, locator, hooks, _status, _logger, OnMutated,
+            () => ClientOptionNames.ModelPath(services.ClientName));
         _idleTimer = new Timer(_ => SchedulePrefill(), null, Timeout.Infinite, Timeout.Infinite);
         _diskTimer = new Timer(_ => ScheduleDiskLook(), null, DiskLookPeriod, DiskLookPeriod);
         services.Settings.Changed += OnSettingsChanged;
@@ -74,7 +76,7 @@ public sealed class CompletionEngine : IDisposable
     /// <summary>
     /// Completes at <paramref name="position"/>. Must be called on the protocol thread before any
     /// await, so it sees the document exactly as the request did. A newer request cancels this one
-    /// (answered RequestCancelled). Null when there is no model or nothing worth suggesting.
+    /// (answered empty, without a message). Null when there is no model or nothing worth suggesting.
     /// </summary>
     public async Task<CompletionOutcome?> CompleteAsync(string uri, TextPosition position, CancellationToken cancellationToken)
     {
@@ -106,9 +108,10 @@ public sealed class CompletionEngine : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Superseded by a newer request, or the server is stopping. ($/cancelRequest keeps
-            // its own token, which StreamJsonRpc answers as RequestCancelled by itself.)
-            throw new LocalRpcException("superseded by a newer completion request") { ErrorCode = LspErrorCodes.RequestCancelled };
+            // Superseded by a newer request, or the server is stopping: an ordinary event, answered
+            // empty, since clients show an error answer to the user (eglot) or log it with a stack.
+            // ($/cancelRequest keeps its own token, which StreamJsonRpc answers as RequestCancelled.)
+            return null;
         }
 #pragma warning disable CA1031 // A failed completion is logged and answered empty; the server keeps serving.
         catch (Exception e) when (e is not (OperationCanceledException or LocalRpcException))

@@ -20,6 +20,11 @@ public interface IServingObserver
     /// <summary>Something the user must hear (a model or settings problem); also logged.</summary>
     void Problem(string message, bool isError);
 
+    /// <summary>News the user should see once, not a problem (the model found by searching); also logged.</summary>
+    void Notice(string message)
+    {
+    }
+
     /// <summary>After a sync, a completion or a plan change: the figures as they are now.</summary>
     void Served(ServingFigures figures);
 

@@ -20,9 +20,11 @@ public sealed class ModelHost(
     IModelSessionHooks? hooks,
     IServingObserver observer,
     ILogger logger,
-    Action onMutated)
+    Action onMutated,
+    Func<string>? modelOptionName = null)
 {
     private volatile ServerSettings? _loadedWith;
+    private string? _announcedFound;
     private volatile ModelServing? _serving;
     private LoadedModel? _model;
 
@@ -71,11 +73,17 @@ public sealed class ModelHost(
             if (found is null)
             {
                 string where = string.Join(", ", locator.Roots.Select(r => r.Folder));
-                Fail(ModelState.NoModel, $"LspLlama: no model configured and none found in {where}. Set lspllama.model.path to a GGUF file; completions stay empty until then.", isError: false);
+                Fail(ModelState.NoModel, $"LspLlama: no model configured and none found in {where}. Set {ModelOption} to a GGUF file; completions stay empty until then.", isError: false);
                 return false;
             }
 
-            logger.LogInformation("No model configured; using {Path} from the {Tool}", found.Path, found.Tool);
+            // Shown once, to the user: a model they did not choose must not be a surprise found in the log.
+            if (_announcedFound != found.Path)
+            {
+                _announcedFound = found.Path;
+                observer.Notice($"LspLlama: no model configured; using {found.Path} (found in the {found.Tool}). Set {ModelOption} to choose another.");
+            }
+
             path = found.Path;
         }
 
@@ -181,6 +189,9 @@ public sealed class ModelHost(
         _serving = null;
         serving?.Dispose();
     }
+
+    /// <summary>How the user sets the model in their editor (messages name it).</summary>
+    private string ModelOption => modelOptionName?.Invoke() ?? "model.path";
 
     private void Fail(ModelState state, string message, bool isError)
     {

@@ -22,6 +22,9 @@ public sealed class ClientLogSink : ILogSink
 
     public void Disable() => _enabled = false;
 
+    /// <summary>Whether entries reach the client now (initialized, connection up).</summary>
+    public bool Delivering => _enabled && _rpc is { IsDisposed: false };
+
     public void Write(LogLevel level, string category, string message, Exception? exception)
     {
         JsonRpc? rpc = _rpc;

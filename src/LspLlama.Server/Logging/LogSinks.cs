@@ -52,3 +52,18 @@ public sealed class TextWriterLogSink(TextWriter writer) : ILogSink
         _ => "crit",
     };
 }
+
+/// <summary>
+/// The stream sink while the client cannot take the entries (before <c>initialize</c>, after the
+/// connection is gone), or always when asked: see <c>LspServerOptions.LogToStreamAlways</c>.
+/// </summary>
+internal sealed class WhenClientDeafLogSink(ILogSink stream, ClientLogSink client, bool always) : ILogSink
+{
+    public void Write(LogLevel level, string category, string message, Exception? exception)
+    {
+        if (always || !client.Delivering)
+        {
+            stream.Write(level, category, message, exception);
+        }
+    }
+}

@@ -30,7 +30,7 @@ public sealed class LspServer : IAsyncDisposable
     {
         LogLevelSwitch level = new(options.LogLevel);
         ClientLogSink clientLog = new();
-        ServerLoggerFactory loggers = new(level, [new TextWriterLogSink(options.Log), clientLog]);
+        ServerLoggerFactory loggers = new(level, [new WhenClientDeafLogSink(new TextWriterLogSink(options.Log), clientLog, options.LogToStreamAlways), clientLog]);
         _logger = loggers.CreateLogger("server");
 
         SystemTextJsonFormatter formatter = new()

@@ -9,6 +9,15 @@ public sealed class LspServerOptions
     /// <summary>Where the log goes besides the client: stderr in the executable, a buffer in tests.</summary>
     public TextWriter Log { get; init; } = TextWriter.Null;
 
+    /// <summary>
+    /// Every log line on <see cref="Log"/> too, also while the client receives them as
+    /// <c>window/logMessage</c> (<c>serve --log-stderr</c>). Off, the stream gets only what the
+    /// client cannot: lines before <c>initialize</c> and after the connection is gone. Editors show
+    /// a server's stderr as errors (Neovim, VS Code) and next to the log messages, so each line
+    /// would appear twice, as an error.
+    /// </summary>
+    public bool LogToStreamAlways { get; init; }
+
     /// <summary>The log level until settings say otherwise.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 

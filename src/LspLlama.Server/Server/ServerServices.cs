@@ -38,6 +38,9 @@ public sealed class ServerServices(
     /// <summary>Set by <c>initialize</c>.</summary>
     public ClientCapabilities ClientCapabilities { get; set; } = new();
 
+    /// <summary><c>clientInfo.name</c> from <c>initialize</c> (messages name the editor's own option); null when it sent none.</summary>
+    public string? ClientName { get; set; }
+
     /// <summary>The workspace folder as a local path, set by <c>initialize</c>; null when the client named none.</summary>
     public string? WorkspaceRoot { get; set; }
 

@@ -47,6 +47,12 @@ public sealed class StatusPublisher(ServerServices services, ILogger logger) : I
         Notify(LspMethods.ShowMessage, new ShowMessageParams(isError ? MessageType.Error : MessageType.Warning, message));
     }
 
+    public void Notice(string message)
+    {
+        logger.LogInformation("{Message}", message);
+        Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Info, message));
+    }
+
     public void Served(ServingFigures figures)
     {
         _figures = figures;

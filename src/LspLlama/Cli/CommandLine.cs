@@ -16,13 +16,24 @@ internal static class CommandLine
         new BenchPlanCommand(),
         new BenchSessionCommand(),
         new InspectCommand(),
+        new DoctorCommand(),
     ];
+
+    /// <summary>Commands that print their own, longer help for -h/--help.</summary>
+    private static readonly HashSet<string> s_ownHelp = ["bench", "bench-plan"];
 
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length > 0 && args[0] is "-h" or "--help" or "help")
         {
             PrintUsage();
+            return 0;
+        }
+
+        // --version after any command (or alone) prints the version and runs nothing.
+        if (args.Contains("--version") || args is ["-V"])
+        {
+            VersionCommand.Print();
             return 0;
         }
 
@@ -35,6 +46,13 @@ internal static class CommandLine
             Console.Error.WriteLine($"lspllama: unknown command '{name}'.");
             PrintUsage();
             return 2;
+        }
+
+        if ((rest.Contains("-h") || rest.Contains("--help")) && !s_ownHelp.Contains(command.Name))
+        {
+            Console.Error.WriteLine($"usage: lspllama {command.Name} [options]");
+            Console.Error.WriteLine($"  {command.Summary}");
+            return 0;
         }
 
         try

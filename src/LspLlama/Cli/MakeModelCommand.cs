@@ -27,9 +27,16 @@ internal sealed class MakeModelCommand : ICommand
         var stopwatch = Stopwatch.StartNew();
         try
         {
+            // A new folder is made, as any tool writing one file does; a bad name still fails below.
+            string? folder = Path.GetDirectoryName(Path.GetFullPath(output));
+            if (folder is not null)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
             TinyModelBuilder.Build(options, output);
         }
-        catch (ModelBuildException e)
+        catch (Exception e) when (e is ModelBuildException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"lspllama {Name}: {e.Message}");
             return Task.FromResult(1);

@@ -12,13 +12,14 @@ internal sealed class ServeCommand : ICommand
 {
     public string Name => "serve";
 
-    public string Summary => "run the language server on stdio (the default); --model FILE.gguf, --record-trace FILE, --log-level trace|debug|information|warning|error";
+    public string Summary => "run the language server on stdio (the default); --model FILE.gguf, --record-trace FILE, --log-level trace|debug|information|warning|error, --log-stderr (every log line on stderr too, not only those the editor cannot get as window/logMessage)";
 
     public async Task<int> RunAsync(ArgReader args)
     {
         string? levelText = args.Option("--log-level");
         string? model = args.Option("--model", "-m");
         string? recordTrace = args.Option("--record-trace");
+        bool logStderr = args.Flag("--log-stderr");
         args.Flag("--stdio"); // What some clients append; stdio is the only transport anyway.
         args.EnsureAllUsed();
         LogLevel level = LogLevel.Information;
@@ -32,7 +33,7 @@ internal sealed class ServeCommand : ICommand
         LspServer server;
         try
         {
-            server = new(input, output, new LspServerOptions { Log = Console.Error, LogLevel = level, ModelPath = model is null ? null : Path.GetFullPath(model), RecordTracePath = recordTrace, PersistSessions = true });
+            server = new(input, output, new LspServerOptions { Log = Console.Error, LogToStreamAlways = logStderr, LogLevel = level, ModelPath = model is null ? null : Path.GetFullPath(model), RecordTracePath = recordTrace, PersistSessions = true });
         }
         catch (Exception e) when (recordTrace is not null && e is IOException or UnauthorizedAccessException or ArgumentException)
         {

@@ -8,12 +8,21 @@ internal sealed class VersionCommand : ICommand
 
     public string Summary => "print the version";
 
+    /// <summary>The informational version (with the commit, when the build knew it).</summary>
+    public static string Version { get; } = typeof(VersionCommand).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     public Task<int> RunAsync(ArgReader args)
     {
         args.EnsureAllUsed();
-        string version = typeof(VersionCommand).Assembly
-            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-        Console.Error.WriteLine($"lspllama {version}");
+        Print();
         return Task.FromResult(0);
+    }
+
+    /// <summary>Writes <c>lspllama VERSION</c> to stdout, where scripts look for it (no server runs here).</summary>
+    public static void Print()
+    {
+        using StreamWriter stdout = new(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false));
+        stdout.WriteLine($"lspllama {Version}");
     }
 }

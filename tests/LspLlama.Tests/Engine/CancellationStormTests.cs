@@ -11,7 +11,7 @@ namespace LspLlama.Tests.Engine;
 public sealed class CancellationStormTests
 {
     [Fact]
-    public async Task A_storm_of_100_requests_while_typing_answers_the_last_and_cancels_the_rest()
+    public async Task A_storm_of_100_requests_while_typing_answers_the_last_and_the_superseded_ones_empty()
     {
         await using EngineClient client = new();
         await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
@@ -39,22 +39,13 @@ public sealed class CancellationStormTests
         hold.Set();
         Assert.True(await held);
 
-        int answered = 0;
-        for (int i = 0; i < calls.Count; i++)
+        // The superseded ones are answered empty, not with an error: editors show errors to the user.
+        for (int i = 0; i < calls.Count - 1; i++)
         {
-            try
-            {
-                await calls[i];
-                answered++;
-                Assert.Equal(99, i);
-            }
-            catch (OperationCanceledException)
-            {
-                // This client never cancels these: StreamJsonRpc throws this for a RequestCancelled (-32800) answer.
-            }
+            Assert.Empty((await calls[i]).Items);
         }
 
-        Assert.Equal(1, answered);
+        await calls[^1];
         Assert.Equal(0, engine.QueuedWork);
         JsonElement status = await client.StatusAsync();
         Assert.Equal(1, status.GetProperty("completions").GetInt32());

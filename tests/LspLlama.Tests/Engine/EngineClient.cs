@@ -33,6 +33,7 @@ internal sealed class EngineClient : IAsyncDisposable
         Server = new LspServer(serverSide, serverSide, new LspServerOptions
         {
             Log = Log,
+            LogToStreamAlways = true, // tests read the whole log from the captured stream
             ModelPath = modelPathOption,
             ModelLocator = new ModelLocator([new ModelLocator.SearchRoot("test folder", _emptyFolder)]),
             SessionHooks = hooks is null ? null : _ => hooks,
@@ -70,11 +71,12 @@ internal sealed class EngineClient : IAsyncDisposable
         };
 
     /// <summary>initialize (with these settings as initializationOptions) and initialized.</summary>
-    public async Task StartAsync(object? initializationOptions, bool workDoneProgress = false)
+    public async Task StartAsync(object? initializationOptions, bool workDoneProgress = false, string? clientName = null)
     {
         await RequestAsync<JsonElement>(LspMethods.Initialize, new
         {
             processId = (int?)null,
+            clientInfo = clientName is null ? null : new { name = clientName },
             capabilities = new { window = new { workDoneProgress } },
             initializationOptions,
         });

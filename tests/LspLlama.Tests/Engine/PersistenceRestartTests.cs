@@ -63,7 +63,7 @@ public sealed class PersistenceRestartTests : IDisposable
 
         // As VS Code after a restart: only the visible editor is opened; the others come when clicked.
         await using PersistenceServer second = await PersistenceServer.StartAsync(Workspace, model, StoreDirectory);
-        await second.Client.WaitForLogAsync("Laid out 3 of the 3 files");
+        await second.Client.WaitForLogAsync("Laid out the 3 files the stored session was planned from");
         string secondAnswer = await second.OpenAndCompleteAsync([documents[^1]]);
         await second.Client.WaitForLogAsync("Restored the stored session");
         RestartStatus status = await second.StatusAsync();

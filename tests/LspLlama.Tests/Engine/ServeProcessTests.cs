@@ -21,7 +21,7 @@ public sealed class ServeProcessTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { dll, "serve", "--model", model })
+        foreach (string arg in new[] { dll, "serve", "--model", model, "--log-stderr" })
         {
             start.ArgumentList.Add(arg);
         }

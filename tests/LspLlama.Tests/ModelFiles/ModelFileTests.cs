@@ -30,6 +30,15 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_is_named_as_a_folder_not_as_a_permission_problem()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir, "model.gguf")).FullName;
+        var e = Assert.Throws<InvalidModelFileException>(() => GgufHeader.Read(folder));
+        Assert.Contains("it is a folder, not a model file", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("permission", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_text_file_is_not_a_model()
     {
         string path = Path.Combine(_dir, "readme.gguf");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LspLlama.Protocol;
+using LspLlama.Server.Settings;
 using LspLlama.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -62,5 +63,64 @@ public sealed class SettingsTests
 
         await client.WaitForLogAsync("file:///shown");
         Assert.DoesNotContain("file:///hidden", client.Log.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>What VS Code pushes for its own defaults: the whole section, with its "the server decides" placeholders.</summary>
+    private static readonly object s_vsCodeDefaults = new
+    {
+        lspllama = new
+        {
+            server = new { path = "lspllama", args = Array.Empty<string>() },
+            languages = Array.Empty<string>(),
+            model = new { path = "", contextSize = 0, gpuLayers = -1 },
+            completion = new { maxTokens = 0 },
+            checkpoints = new { maxMemoryMiB = 0 },
+            log = new { level = "information" },
+            trace = new { server = "off" },
+        },
+    };
+
+    [Fact]
+    public async Task Placeholders_pushed_with_didChangeConfiguration_mean_the_server_defaults_and_warn_nothing()
+    {
+        await using LspTestClient client = new();
+        await client.InitializeAsync(initializationOptions: new { model = new { contextSize = 4096 }, checkpoints = new { maxMemoryMiB = 64 } });
+        await client.NotifyAsync(LspMethods.Initialized, new { });
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = s_vsCodeDefaults });
+        await client.WaitForLogAsync("Settings from workspace/didChangeConfiguration applied");
+
+        // Back to the defaults (a placeholder is "unset", even over an earlier value), not a zero budget.
+        ServerSettings current = client.Server.Services.Settings.Current;
+        Assert.Equal(ServerSettings.Default.Model, current.Model);
+        Assert.Equal(ServerSettings.Default.Checkpoints, current.Checkpoints);
+        Assert.Equal(ServerSettings.Default.Completion, current.Completion);
+        Assert.DoesNotContain("kept", client.Log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Placeholders_answered_to_workspace_configuration_mean_the_server_defaults()
+    {
+        await using LspTestClient client = new()
+        {
+            ConfigurationAnswer = JsonSerializer.SerializeToElement(
+                new { model = new { contextSize = (int?)null, gpuLayers = -1 }, checkpoints = new { maxMemoryMiB = 0 }, completion = new { maxTokens = 0 }, log = new { level = "debug" } }),
+        };
+        await client.StartAsync(new ClientCapabilities(Workspace: new WorkspaceClientCapabilities(Configuration: true)));
+        await client.WaitForLogAsync("Settings from workspace/configuration applied");
+        ServerSettings current = client.Server.Services.Settings.Current;
+        Assert.Equal(1024, current.Checkpoints.Values.MaxMemoryMiB);
+        Assert.Equal(ServerSettings.Default.Model, current.Model);
+        Assert.Equal(ServerSettings.Default.Completion.Generation.MaxTokens, current.Completion.Generation.MaxTokens);
+        Assert.DoesNotContain("kept", client.Log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_applied_change_names_its_sections_instead_of_dumping_the_settings()
+    {
+        await using LspTestClient client = new();
+        await client.StartAsync();
+        await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { completion = new { maxTokens = 32 } } });
+        LogMessageParams applied = await client.WaitForLogAsync("Settings from workspace/didChangeConfiguration applied");
+        Assert.EndsWith("applied: completion changed", applied.Message, StringComparison.Ordinal);
     }
 }

@@ -34,6 +34,14 @@ public sealed class StdioProcessTests
             using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
 
             await LspFrames.SendAsync(input, LspFrames.Request(1, LspMethods.Initialize, new { capabilities = new { general = new { positionEncodings = new[] { "utf-8" } } } }));
+            // The log reaches the client as window/logMessage of its level (sent before the answer),
+            // and not stderr as well: editors show stderr as errors, next to the log messages.
+            JsonElement logged = await LspFrames.ReadUntilAsync(
+                output,
+                m => m.TryGetProperty("method", out JsonElement method) && method.GetString() == LspMethods.LogMessage
+                    && m.GetProperty("params").GetProperty("message").GetString()!.Contains("Initialized by", StringComparison.Ordinal),
+                timeout.Token);
+            Assert.Equal(MessageType.Info, logged.GetProperty("params").GetProperty("type").GetInt32());
             JsonElement initialized = await LspFrames.ReadUntilAsync(output, m => LspFrames.IsResponse(m, 1), timeout.Token);
             Assert.Equal("utf-8", initialized.GetProperty("result").GetProperty("capabilities").GetProperty("positionEncoding").GetString());
 
@@ -66,7 +74,7 @@ public sealed class StdioProcessTests
 
             // After exit nothing else may follow on stdout: not even a partial frame.
             Assert.Null(await LspFrames.ReadAsync(output, timeout.Token));
-            Assert.Contains("Initialized by", await stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Initialized by", await stderr, StringComparison.Ordinal);
         }
         finally
         {

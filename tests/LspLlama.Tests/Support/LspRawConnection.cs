@@ -20,7 +20,7 @@ internal sealed class LspRawConnection : IAsyncDisposable
     {
         (Stream serverSide, Stream clientSide) = FullDuplexStream.CreatePair();
         _stream = clientSide;
-        _server = new LspServer(serverSide, serverSide, new LspServerOptions { Log = Log });
+        _server = new LspServer(serverSide, serverSide, new LspServerOptions { Log = Log, LogToStreamAlways = true });
         Exited = _server.RunAsync();
     }
 

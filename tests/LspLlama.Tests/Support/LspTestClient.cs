@@ -31,6 +31,7 @@ internal sealed class LspTestClient : IAsyncDisposable
         Server = new LspServer(serverSide, serverSide, new LspServerOptions
         {
             Log = Log,
+            LogToStreamAlways = true, // tests read the whole log from the captured stream
             ExtraHandlers = extraHandlers,
             ModelLocator = new LspLlama.ModelFiles.ModelLocator([]),
             RecordTracePath = recordTracePath,

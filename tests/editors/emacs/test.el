@@ -87,6 +87,74 @@
     (e2e-assert-in-sync "A untouched by edits in B")
     a))
 
+(defvar e2e-shown nil "Messages shown so far, newest first (echo area and warnings).")
+
+(defun e2e-record-message (format-string &rest args)
+  "Keep what `message' shows (FORMAT-STRING with ARGS)."
+  (when format-string (push (apply #'format-message format-string args) e2e-shown)))
+(advice-add 'message :before #'e2e-record-message)
+(advice-add 'display-warning :before
+            (lambda (_type text &rest _) (push (format "warning: %s" text) e2e-shown)))
+
+(defun e2e-typing ()
+  "The first-day check every editor suite runs (tests/editors/README.md).
+Default settings, 20 characters typed on the blank line in Main, a suggestion
+asked after each.  No message may show; the checkpoint count goes to
+checkpoints.emacs for run.sh to compare."
+  (e2e-open "A.cs")
+  (goto-char (point-min))
+  (re-search-forward "^        $")
+  (let ((start (point)) (before (length e2e-shown)) (typed "Console.WriteLine(x)"))
+    (dotimes (i (length typed))
+      (e2e-type (substring typed i (1+ i)))
+      (lspllama--flush)
+      ;; After the idle prefill (300 ms after an edit): the syncs then come in the same order in every editor.
+      (let ((deadline (+ (float-time) 0.45))) (while (< (float-time) deadline) (accept-process-output nil 0.05)))
+      (jsonrpc-request (lspllama--server) :textDocument/inlineCompletion
+                       (append (eglot--TextDocumentPositionParams) '(:context (:triggerKind 2)))))
+    (e2e-assert-in-sync "after typing 20 characters")
+    (let ((deadline (+ (float-time) 0.5))) (while (< (float-time) deadline) (accept-process-output nil 0.05)))
+    (let ((shown (butlast e2e-shown before)))
+      (when shown (error "Typing showed messages: %S" shown)))
+    (let ((count (plist-get (plist-get (jsonrpc-request (lspllama--server) :lspllama/status nil) :checkpoints) :count)))
+      (with-temp-file (expand-file-name "checkpoints.emacs" (e2e-env "LSPLLAMA_E2E_WORK"))
+        (insert (format "%s\n" count)))
+      (princ (format "typed %d characters: no message, %s checkpoints\n" (length typed) count)))
+    (delete-region start (point))
+    (lspllama--flush)
+    (e2e-assert-in-sync "after taking the typed text out")
+    (set-buffer-modified-p nil)))
+
+(defun e2e-errors ()
+  "A bad model path, then a missing server command: a message and the mode line's error each."
+  (let ((bad (expand-file-name "no-such-model.gguf" (e2e-env "LSPLLAMA_E2E_WORK")))
+        (before (length e2e-shown)))
+    (setq lspllama-model-path bad)
+    (lspllama-apply-settings)
+    (e2e-wait (lambda () (cl-some (lambda (m) (string-search bad m)) (butlast e2e-shown before))) 20
+              (lambda () (format "no message for the bad model: %S" e2e-shown)))
+    (e2e-wait (lambda () (string-search "error" (lspllama--mode-line))) 10
+              (lambda () (format "mode line: %s" (lspllama--mode-line))))
+    (let ((deadline (+ (float-time) 1.5))) (while (< (float-time) deadline) (accept-process-output nil 0.05)))
+    (unless (string-search "error" (lspllama--mode-line))
+      (error "The error faded from the mode line: %s" (lspllama--mode-line)))
+    (princ (format "bad model: mode line%s\n" (lspllama--mode-line)))
+    (eglot-shutdown (eglot-current-server)))
+  (let ((before (length e2e-shown)))
+    (setq lspllama-server-command '("/nonexistent/lspllama"))
+    (lspllama-setup)
+    (let ((shown (butlast e2e-shown before)))
+      (unless (cl-some (lambda (m) (string-search "/nonexistent/lspllama" m)) shown)
+        (error "No message for a missing server: %S" shown)))
+    ;; (`format-mode-line' gives "" for :eval forms in --batch: the entry is checked, then evaluated.)
+    (unless (member '(:eval (lspllama--global-mode-line)) global-mode-string)
+      (error "The global mode line has no LspLlama entry: %S" global-mode-string))
+    (with-temp-buffer
+      (let ((line (or (lspllama--global-mode-line) "")))
+        (unless (string-search "error" line)
+          (error "The mode line does not show the missing server: %S" line))
+        (princ (format "missing server: mode line%s\n" line))))))
+
 (defun e2e-expected-after (item)
   "The buffer text after ITEM (an inline completion item) replaces its range."
   (pcase-let ((`(,beg . ,end) (lspllama--item-region item))
@@ -146,6 +214,8 @@
     (unless (fboundp 'csharp-mode) (define-derived-mode csharp-mode prog-mode "C#"))
     (add-to-list 'auto-mode-alist '("\\.cs\\'" . csharp-mode))
     (lspllama-setup)
+    (when (equal (e2e-env "LSPLLAMA_E2E_INLINE") "1")
+      (e2e-typing))
     (let ((a (e2e-sync)))
       (with-current-buffer a
         (if (equal (e2e-env "LSPLLAMA_E2E_INLINE") "1")
@@ -155,7 +225,9 @@
                                                 lspllama-last-status)))
                    (princ (format "mode line:%s\n" (lspllama--mode-line))))
           (princ "inline completion test skipped (LSPLLAMA_E2E_INLINE is off)\n"))
-        (eglot-shutdown (eglot-current-server))))
+        (if (equal (e2e-env "LSPLLAMA_E2E_INLINE") "1")
+            (e2e-errors)
+          (eglot-shutdown (eglot-current-server)))))
     (princ (format "emacs %s, eglot: %d sync checks passed\n" emacs-version e2e-checks))))
 
 (condition-case err

@@ -243,3 +243,38 @@ for (const [kind, enabled] of [['inline', INLINE], ['completion', COMPLETION]]) 
     });
   });
 }
+
+// The first-day check every editor suite runs: default settings, 20 characters typed on the blank
+// line in Main with a suggestion asked after each. No message; the checkpoint count is written for
+// run.sh, which compares it with the editors'.
+// The idle prefill runs 300 ms after an edit; asking only after it ran makes the order of syncs,
+// and so the checkpoints, the same in every editor, whatever its own delays.
+const PREFILL_WAIT_MS = 450;
+
+test('typing 20 characters with default settings: no message, checkpoints counted', { skip: !INLINE && 'LSPLLAMA_E2E_INLINE is off' }, async () => {
+  await withServer(['utf-16'], async (server) => {
+    // In $LSPLLAMA_E2E_WORK/ws, where the editors' suites open it: the file's path is in the prompt.
+    const ws = path.join(process.env.LSPLLAMA_E2E_WORK ?? FIXTURES, 'ws');
+    fs.mkdirSync(ws, { recursive: true });
+    fs.copyFileSync(path.join(FIXTURES, 'A.cs'), path.join(ws, 'A.cs'));
+    const file = path.join(ws, 'A.cs');
+    const doc = new TextDoc(url.pathToFileURL(file).href, fs.readFileSync(file, 'utf8'), 'utf-16');
+    await server.conn.sendNotification(P.DidOpenTextDocumentNotification.type, doc.openParams());
+    const blank = doc.text.indexOf('        \n    }') + 8;
+    const typed = 'Console.WriteLine(x)';
+    for (let i = 0; i < typed.length; i++) {
+      await server.conn.sendNotification(P.DidChangeTextDocumentNotification.type, doc.apply([doc.change(blank + i, blank + i, typed[i])]));
+      await new Promise((resolve) => setTimeout(resolve, PREFILL_WAIT_MS));
+      await withTimeout(server.conn.sendRequest(P.InlineCompletionRequest.type, {
+        textDocument: { uri: doc.uri }, position: { line: 15, character: 9 + i }, context: { triggerKind: 2 },
+      }), 20000, 'inline completion');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const messages = server.notifications.filter((n) => n.method === 'window/showMessage');
+    assert.deepEqual(messages, [], 'typing showed messages');
+    const status = await server.conn.sendRequest('lspllama/status', {});
+    if (process.env.LSPLLAMA_E2E_WORK) {
+      fs.writeFileSync(path.join(process.env.LSPLLAMA_E2E_WORK, 'checkpoints.node'), `${status.checkpoints.count}\n`);
+    }
+  });
+});

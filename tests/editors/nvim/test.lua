@@ -148,7 +148,11 @@ local function test_inline(a)
 
   local ns = vim.api.nvim_create_namespace('nvim.lsp.inline_completion')
   feed('A', true)
-  wait(function() return #vim.api.nvim_buf_get_extmarks(a, ns, 0, -1, {}) > 0 end, 30000, 'ghost text')
+  wait(function() return #vim.api.nvim_buf_get_extmarks(a, ns, 0, -1, {}) > 0 end, 30000, function()
+    local c = vim.api.nvim_win_get_cursor(0)
+    local r = client:request_sync('textDocument/inlineCompletion', { textDocument = params.textDocument, position = { line = c[1] - 1, character = c[2] }, context = { triggerKind = 2 } }, 5000, a)
+    return 'ghost text: mode ' .. vim.api.nvim_get_mode().mode .. ' cursor ' .. vim.inspect(c) .. ' answer ' .. vim.inspect(r) .. ' line ' .. vim.api.nvim_get_current_line()
+  end)
   feed('<Tab>', true) -- the plugin's accept key (mapped, so not 'n')
   wait(function() return vim.deep_equal(vim.api.nvim_buf_get_lines(a, 0, -1, false), expected) end, 5000,
     function() return 'accepted text differs: ' .. vim.inspect(vim.api.nvim_buf_get_lines(a, row - 1, row + 4, false)) .. ' expected ' .. vim.inspect(vim.list_slice(expected, row, row + 4)) end)
@@ -189,6 +193,109 @@ local function test_popup(a)
   assert_in_sync(a, 'after accepting from the completion menu')
 end
 
+-- Every message the user would see (the server's window/showMessage arrives through vim.notify).
+local notified = {}
+local notify = vim.notify
+vim.notify = function(msg, level, opts)
+  table.insert(notified, { msg = tostring(msg), level = level })
+  return notify(msg, level, opts)
+end
+
+local function request(buf, method, params)
+  local client = require('lspllama').client(buf)
+  local res = assert(client:request_sync(method, params, 60000, buf))
+  assert(not res.err, vim.inspect(res.err))
+  return res.result
+end
+
+--- The first-day check every editor suite runs (tests/editors/README.md): default settings, 20
+--- characters typed on the blank line in Main, a suggestion asked after each. No message may
+--- show; the checkpoint count goes to checkpoints.nvim for run.sh to compare.
+local function test_typing()
+  local a = open('A.cs')
+  local row = vim.fn.search('^        $')
+  assert(row > 0, 'fixture line')
+  vim.api.nvim_win_set_cursor(0, { row, 7 })
+  local before = #notified
+  -- The test asks after each character itself: Neovim's own debounced requests would race with
+  -- them (a request superseded mid-sync leaves other checkpoints), and the counts must compare.
+  vim.lsp.inline_completion.enable(false, { bufnr = a })
+  feed('A', true)
+  wait(function() return vim.fn.mode() == 'i' end, 5000, 'Insert mode')
+  local typed = 'Console.WriteLine(x)'
+  for i = 1, #typed do
+    feed(typed:sub(i, i), true)
+    wait(function() return vim.api.nvim_buf_get_lines(a, row - 1, row, false)[1] == '        ' .. typed:sub(1, i) end, 5000, 'typed ' .. i)
+    assert_in_sync(a, 'after typing ' .. i .. ' characters')
+    -- After the idle prefill (300 ms after an edit): the syncs then come in the same order in every editor.
+    local until_ms = vim.uv.now() + 450
+    wait(function() return vim.uv.now() > until_ms end, 2000, 'the idle prefill')
+    request(a, 'textDocument/inlineCompletion', {
+      textDocument = { uri = vim.uri_from_bufnr(a) },
+      position = { line = row - 1, character = 8 + i },
+      context = { triggerKind = 2 },
+    })
+  end
+  feed('<Esc>', true)
+  wait(function() return vim.api.nvim_get_mode().mode == 'n' end, 5000, 'Normal mode')
+  local deadline = vim.uv.now() + 500
+  wait(function() return vim.uv.now() > deadline end, 1000, 'a pause')
+  local shown = vim.list_slice(notified, before + 1)
+  assert(#shown == 0, 'typing showed messages: ' .. vim.inspect(shown))
+  local status = request(a, 'lspllama/status', vim.empty_dict())
+  vim.fn.writefile({ tostring(status.checkpoints.count) }, work .. '/checkpoints.nvim')
+  io.stdout:write(('typed %d characters: no message, %d checkpoints\n'):format(#typed, status.checkpoints.count))
+  vim.lsp.inline_completion.enable(true, { bufnr = a })
+  -- Out of the undo history too: the sync test undoes everything and redoes its own edits.
+  local levels = vim.bo[a].undolevels
+  vim.bo[a].undolevels = -1
+  vim.api.nvim_buf_set_lines(a, row - 1, row, false, { '        ' })
+  vim.bo[a].undolevels = levels
+  assert_in_sync(a, 'after taking the typed text out')
+  vim.bo[a].modified = false -- the same text as on disk again, so later tests can :edit it
+end
+
+--- A bad model path from a settings change, then a missing server command: each shows a message
+--- and the statusline keeps the error.
+local function test_errors(a)
+  local lspllama = require('lspllama')
+  local client = lspllama.client(a)
+  local bad = work .. '/no-such-model.gguf'
+  local before = #notified
+  client.settings = { lspllama = { model = { path = bad } } }
+  client:notify('workspace/didChangeConfiguration', { settings = client.settings })
+  wait(function()
+    for _, n in ipairs(vim.list_slice(notified, before + 1)) do
+      if n.msg:find(bad, 1, true) and n.level == vim.log.levels.ERROR then return true end
+    end
+  end, 20000, function() return 'no error message for the bad model: ' .. vim.inspect(notified) end)
+  wait(function() return lspllama.statusline():find('error') end, 10000, function() return 'statusline: ' .. lspllama.statusline() end)
+  local deadline = vim.uv.now() + 1500
+  wait(function() return vim.uv.now() > deadline end, 3000, 'a pause')
+  assert(lspllama.statusline():find('error'), 'the error faded from the statusline: ' .. lspllama.statusline())
+  io.stdout:write('bad model: statusline "' .. lspllama.statusline() .. '"\n')
+  client:stop()
+  wait(function() return client:is_stopped() end, 10000, 'server stop')
+
+  before = #notified
+  lspllama.setup({ server = { path = '/nonexistent/lspllama' }, filetypes = { 'cs' } })
+  local shown = vim.list_slice(notified, before + 1)
+  assert(#shown == 1 and shown[1].msg:find('/nonexistent/lspllama', 1, true) and shown[1].level == vim.log.levels.ERROR,
+    'no error message for a missing server: ' .. vim.inspect(shown))
+  assert(lspllama.statusline():find('error'), 'statusline without the missing server: ' .. lspllama.statusline())
+  io.stdout:write('missing server: "' .. shown[1].msg .. '", statusline "' .. lspllama.statusline() .. '"\n')
+end
+
+--- :checkhealth lspllama runs the doctor with this setup's model and reports no error.
+local function test_health()
+  vim.cmd('checkhealth lspllama')
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  vim.cmd('bwipeout!')
+  assert(text:find('lspllama doctor', 1, true) and text:find('memory: ', 1, true), 'checkhealth: ' .. text)
+  assert(not text:find('ERROR', 1, true), 'checkhealth found an error:\n' .. text)
+  io.stdout:write('checkhealth lspllama: no error\n')
+end
+
 local function test()
   vim.fn.mkdir(work .. '/ws', 'p')
   for _, name in ipairs({ 'A.cs', 'B.cs' }) do
@@ -201,6 +308,11 @@ local function test()
     filetypes = { 'cs' },
     mode = os.getenv('LSPLLAMA_E2E_NVIM_MODE') or 'auto',
   })
+  local first_day = os.getenv('LSPLLAMA_E2E_NVIM_MODE') ~= 'popup' and os.getenv('LSPLLAMA_E2E_INLINE') == '1'
+  if first_day then
+    test_typing()
+    test_health()
+  end
   local a = test_sync()
   if os.getenv('LSPLLAMA_E2E_NVIM_MODE') == 'popup' then
     if os.getenv('LSPLLAMA_E2E_COMPLETION') == '1' then
@@ -219,9 +331,13 @@ local function test()
   else
     io.stdout:write('inline completion test skipped (LSPLLAMA_E2E_INLINE is off)\n')
   end
-  local client = require('lspllama').client(a)
-  client:stop()
-  wait(function() return client:is_stopped() end, 10000, 'server stop')
+  if first_day then
+    test_errors(a)
+  else
+    local client = require('lspllama').client(a)
+    client:stop()
+    wait(function() return client:is_stopped() end, 10000, 'server stop')
+  end
   io.stdout:write(('nvim %s: %d sync checks passed\n'):format(tostring(vim.version()), checks))
 end
 

@@ -44,6 +44,8 @@ M.defaults = {
 M.options = vim.deepcopy(M.defaults)
 --- The last status the server reported (`lspllama/statusChanged`), for statuslines.
 M.last_status = nil
+--- What is wrong, in words, until it is fixed (no server program, a model error); nil when all is well.
+M.problem = nil
 
 local function has_inline()
   return vim.lsp.inline_completion ~= nil and vim.fn.has('nvim-0.12') == 1
@@ -81,6 +83,13 @@ end
 
 local function on_status(_, result)
   M.last_status = result
+  if type(result) == 'table' then
+    if result.state == 'error' or result.state == 'noModel' then
+      M.problem = type(result.message) == 'string' and result.message or result.state
+    elseif result.state == 'ready' or result.state == 'loading' then
+      M.problem = nil
+    end
+  end
   if M.options.on_status then
     M.options.on_status(result)
   end
@@ -201,8 +210,28 @@ function M.client(bufnr)
   return clients[1]
 end
 
---- A short text for a statusline: context tokens, checkpoints and last latency.
+--- Why the server command cannot run, or nil when it can.
+function M.command_problem(opts)
+  local cmd = M.cmd(opts)
+  if vim.fn.executable(cmd[1]) ~= 1 then
+    if cmd[1] == 'dotnet' then
+      return '`dotnet` is not on PATH (a .dll server needs the .NET runtime)'
+    end
+    return ('the server command `%s` was not found%s. Set server.path in require(\'lspllama\').setup() to its absolute path '
+      .. '(for example ~/.dotnet/tools/lspllama) or add its folder to PATH'):format(cmd[1], cmd[1]:find('/') and '' or ' on PATH')
+  end
+  if cmd[1] == 'dotnet' and cmd[2] and vim.fn.filereadable(cmd[2]) ~= 1 then
+    return ('the server %s does not exist: check server.path'):format(cmd[2])
+  end
+  return nil
+end
+
+--- A short text for a statusline: context tokens, checkpoints and last latency; the error while there is one.
 function M.statusline()
+  if M.problem then
+    local s = M.last_status
+    return (s and s.state == 'noModel') and 'LspLlama · no model' or 'LspLlama · error'
+  end
   local s = M.last_status
   if not s then
     return M.client() and 'LspLlama' or ''
@@ -257,13 +286,50 @@ local function user_commands()
     vim.cmd('tabnew ' .. vim.fn.fnameescape((vim.lsp.log and vim.lsp.log.get_filename or vim.lsp.get_log_path)()))
   end, { desc = 'Open the LSP log (the server writes to it through stderr)' })
   vim.api.nvim_create_user_command('LspLlamaStatus', function()
-    print(vim.inspect(M.last_status or 'no status yet'))
+    print(table.concat(M.status_lines(), '\n'))
   end, { desc = 'Show the last status from the LspLlama server' })
+  vim.api.nvim_create_user_command('LspLlamaDoctor', function()
+    vim.cmd('checkhealth lspllama')
+  end, { desc = 'Check the LspLlama set-up (:checkhealth lspllama)' })
+end
+
+--- The last status in words, one fact per line (:LspLlamaStatus).
+function M.status_lines()
+  local s = M.last_status
+  if not s then
+    return { M.problem and ('LspLlama: ' .. M.problem) or 'LspLlama: no status yet' }
+  end
+  local lines = { 'LspLlama: ' .. tostring(s.state) }
+  if type(s.message) == 'string' then
+    table.insert(lines, 'message: ' .. s.message)
+  end
+  if type(s.model) == 'table' then
+    table.insert(lines, ('model: %s (%s)'):format(s.model.path, s.model.architecture))
+  end
+  if type(s.memoryKind) == 'string' then
+    table.insert(lines, ('memory: %s, checkpoint policy %s'):format(s.memoryKind, tostring(s.policy)))
+  end
+  if s.contextTokens then
+    table.insert(lines, ('context: %d of %d tokens'):format(s.contextTokens, s.contextSize or 0))
+  end
+  if type(s.checkpoints) == 'table' then
+    table.insert(lines, ('checkpoints: %d (%d KiB)'):format(s.checkpoints.count or 0, math.ceil((s.checkpoints.bytes or 0) / 1024)))
+  end
+  if type(s.lastSync) == 'table' then
+    table.insert(lines, ('last sync: decoded %d tokens (ideal %d) in %d ms'):format(
+      s.lastSync.decodedTokens or 0, s.lastSync.idealTokens or 0, math.floor(s.lastSync.ms or 0)))
+  end
+  return lines
 end
 
 ---@param opts? lspllama.Options
 function M.setup(opts)
   M.options = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts or {})
+  -- Checked at start: Neovim itself says nothing visible when the program is missing.
+  M.problem = M.command_problem(M.options)
+  if M.problem then
+    vim.notify('LspLlama: ' .. M.problem, vim.log.levels.ERROR)
+  end
   local config = M.lsp_config(M.options)
   if vim.lsp.config and vim.lsp.enable then
     config.name = nil

@@ -33,6 +33,7 @@ public sealed class InitializeHandler(ServerServices services) : RequestHandler<
         Services.ClientLog.Enable();
         ClientCapabilities client = request.Capabilities ?? new ClientCapabilities();
         Services.ClientCapabilities = client;
+        Services.ClientName = request.ClientInfo?.Name;
         Services.PositionEncoding = ProtocolConversions.Negotiate(client.General?.PositionEncodings);
         Services.WorkspaceRoot = WorkspaceRoot.Of(request);
         Services.Settings.Apply(request.InitializationOptions, "initializationOptions");

@@ -20,13 +20,14 @@ public sealed class ModelSettingsSection : ISettingsSection
     {
         var r = new SettingReader(Name, section, problems);
         ModelSettings m = current.Model;
+        ModelSettings d = ServerSettings.Default.Model;
         m = new ModelSettings(
             Path: HomePath.Expand(r.String("path", m.Path)),
-            ContextSize: r.Int("contextSize", m.ContextSize, MinContextSize, 1 << 22),
+            ContextSize: r.IntOrDefault("contextSize", m.ContextSize, d.ContextSize, unset: 0, MinContextSize, 1 << 22),
             BatchSize: r.Int("batchSize", m.BatchSize, 1, 1 << 16),
             MicroBatchSize: r.Int("microBatchSize", m.MicroBatchSize, 1, 1 << 16),
             Threads: r.Int("threads", m.Threads, 0, 1024),
-            GpuLayers: r.Int("gpuLayers", m.GpuLayers, -1, 10_000));
+            GpuLayers: r.IntOrDefault("gpuLayers", m.GpuLayers, d.GpuLayers, unset: -1, 0, 10_000));
         return current with { Model = m };
     }
 }
@@ -41,7 +42,8 @@ public sealed class CheckpointSettingsSection : ISettingsSection
         var r = new SettingReader(Name, section, problems);
         CheckpointSettings v = current.Checkpoints.Values;
         var values = new CheckpointSettings(
-            MaxMemoryMiB: r.Int("maxMemoryMiB", v.MaxMemoryMiB, 0, 1 << 20),
+            // 0 is an editor's "let the server choose", not a zero budget: no checkpoints is policy none.
+            MaxMemoryMiB: r.IntOrDefault("maxMemoryMiB", v.MaxMemoryMiB, ServerSettings.Default.Checkpoints.Values.MaxMemoryMiB, unset: 0, 1, 1 << 20),
             MinSpacingTokens: r.Int("minSpacingTokens", v.MinSpacingTokens, 1),
             IntervalTokens: r.Int("intervalTokens", v.IntervalTokens, 1));
         string policy = r.String("policy", current.Checkpoints.Policy) ?? "lspllama";
@@ -77,7 +79,7 @@ public sealed class CompletionSettingsSection : ISettingsSection
         };
         var generation = g with
         {
-            MaxTokens = r.Int("maxTokens", g.MaxTokens, 1, 4096),
+            MaxTokens = r.IntOrDefault("maxTokens", g.MaxTokens, ServerSettings.Default.Completion.Generation.MaxTokens, unset: 0, 1, 4096),
             TimeBudget = TimeSpan.FromMilliseconds(r.Int("timeBudgetMs", (int)g.TimeBudget.TotalMilliseconds, 1, 600_000)),
             TabSize = r.Int("tabSize", g.TabSize, 1, 16),
             Sampling = sampling,

@@ -24,6 +24,22 @@ public readonly struct SettingReader(string sectionName, JsonElement section, Se
         return current;
     }
 
+    /// <summary>
+    /// A whole number for which null, or the <paramref name="unset"/> placeholder an editor declares
+    /// as "let the server choose" (VS Code's settings need a default), means the server's own
+    /// <paramref name="fallback"/>, from whichever source the settings came.
+    /// </summary>
+    public int IntOrDefault(string key, int current, int fallback, int unset, int min, int max = int.MaxValue)
+    {
+        if (section.TryGetProperty(key, out JsonElement value)
+            && (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n == unset)))
+        {
+            return fallback;
+        }
+
+        return Int(key, current, min, max);
+    }
+
     public bool Bool(string key, bool current)
     {
         if (!section.TryGetProperty(key, out JsonElement value))

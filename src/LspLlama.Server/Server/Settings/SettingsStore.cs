@@ -29,7 +29,8 @@ public sealed class SettingsStore(ServerSettings initial, ILogger logger)
         SettingsProblems problems = new();
         lock (_gate)
         {
-            ServerSettings updated = SettingsBinder.Apply(_current, settings, problems);
+            ServerSettings previous = _current;
+            ServerSettings updated = SettingsBinder.Apply(previous, settings, problems);
             bool changed = updated != _current;
             _current = updated;
 
@@ -41,8 +42,30 @@ public sealed class SettingsStore(ServerSettings initial, ILogger logger)
 
             if (changed)
             {
-                logger.LogInformation("Settings from {Source} applied: {Settings}", source, updated);
+                // The sections that changed, not the whole record: a settings push must not flood the log.
+                logger.LogInformation("Settings from {Source} applied: {Sections} changed", source, ChangedSections(previous, updated));
                 Changed?.Invoke(updated);
+            }
+        }
+    }
+
+    /// <summary>The names of the sections that differ, as the client spells them (<c>model, checkpoints</c>).</summary>
+    internal static string ChangedSections(ServerSettings before, ServerSettings after)
+    {
+        List<string> names = [];
+        Add("log", before.Log != after.Log);
+        Add("model", before.Model != after.Model);
+        Add("context", before.Context != after.Context);
+        Add("checkpoints", before.Checkpoints != after.Checkpoints);
+        Add("completion", before.Completion != after.Completion);
+        Add("store", before.Store != after.Store);
+        return string.Join(", ", names);
+
+        void Add(string name, bool differs)
+        {
+            if (differs)
+            {
+                names.Add(name);
             }
         }
     }
