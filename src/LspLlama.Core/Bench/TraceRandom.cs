@@ -5,7 +5,7 @@ namespace LspLlama.Core.Bench;
 /// <see cref="System.Random"/>, whose algorithm may change between .NET versions. Traces must stay
 /// reproducible from their seed.
 /// </summary>
-internal sealed class TraceRandom(int seed)
+public sealed class TraceRandom(int seed)
 {
     private ulong _state = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL);
 

@@ -6,7 +6,7 @@ namespace LspLlama.Core.Completion;
 /// It does not know any language's comments or escapes beyond a backslash, which is enough to
 /// tell <c>foo(a))</c> from <c>foo(a)</c>.
 /// </summary>
-internal static class BracketBalance
+public static class BracketBalance
 {
     public static int Mismatches(string code)
     {

@@ -9,14 +9,14 @@ namespace LspLlama.Core.Completion;
 /// <param name="Tokens">Tokens sampled (the last may have been discarded, e.g. an end-of-generation token).</param>
 /// <param name="AcceptedTokens">Tokens decoded into the model, which the session must roll back.</param>
 /// <param name="Elapsed">Time from the start of generation to its end.</param>
-internal sealed record GenerationResult(
+public sealed record GenerationResult(
     string Text, string? Suggestion, StopReason StopReason, int Tokens, int AcceptedTokens, TimeSpan Elapsed);
 
 /// <summary>
 /// The generation loop: samples tokens, turns their bytes into text, applies the stop rules after
 /// every token and the post-processing at the end. The model must be synced to the prompt first.
 /// </summary>
-internal sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clock)
+public sealed class CompletionGenerator(ITokenizer tokenizer, TimeProvider clock)
 {
     private readonly ITokenizer _tokenizer = tokenizer;
     private readonly TimeProvider _clock = clock;

@@ -6,13 +6,13 @@ namespace LspLlama.Core.Completion;
 /// <param name="Suggestion">Text to insert at the cursor, or null for no item.</param>
 /// <param name="FromCache">How the cache answered, or null when the model did.</param>
 /// <param name="Generation">What the model did (tokens, time, stop reason), or null when the cache answered.</param>
-internal sealed record CompletionAnswer(string? Suggestion, CacheHitKind? FromCache, GenerationResult? Generation);
+public sealed record CompletionAnswer(string? Suggestion, CacheHitKind? FromCache, GenerationResult? Generation);
 
 /// <summary>
 /// Cache first, then the model: what the inference worker runs for a completion request.
 /// <paramref name="cache"/> belongs to the worker thread, like the model.
 /// </summary>
-internal sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache)
+public sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache)
 {
     private readonly CompletionGenerator _generator = new(tokenizer, clock);
     private readonly SuggestionCache _cache = cache;

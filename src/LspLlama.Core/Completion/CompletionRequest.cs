@@ -9,7 +9,7 @@ namespace LspLlama.Core.Completion;
 /// cursor's line and the lines after it from them. (A class, not a record: a <c>with</c> copy
 /// would carry the cursor line of the original text.)
 /// </remarks>
-internal sealed class CompletionRequest
+public sealed class CompletionRequest
 {
     /// <param name="documentId">Identifies the document (its URI); the caches never mix documents.</param>
     /// <param name="prefix">The document's whole text before the cursor.</param>

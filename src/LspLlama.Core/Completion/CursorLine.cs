@@ -4,10 +4,10 @@ namespace LspLlama.Core.Completion;
 /// The cursor's line split at the cursor, and the lines after it: what the stop rules and the
 /// post-processing look at.
 /// </summary>
-internal sealed class CursorLine
+public sealed class CursorLine
 {
     /// <summary>How many following lines are kept; repetition checks only need the first few.</summary>
-    internal const int NextLineLimit = 16;
+    public const int NextLineLimit = 16;
 
     // Text right of the cursor made only of these (and whitespace) still counts as the end of the
     // line: editors auto-close brackets and quotes, and a statement's `;` or an argument's `,` often

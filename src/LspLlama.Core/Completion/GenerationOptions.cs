@@ -1,7 +1,7 @@
 namespace LspLlama.Core.Completion;
 
 /// <summary>Limits of one generation. Defaults suit inline completion on a local model.</summary>
-internal sealed record GenerationOptions
+public sealed record GenerationOptions
 {
     /// <summary>At most this many generated tokens.</summary>
     public int MaxTokens { get; init; } = 128;
@@ -45,7 +45,7 @@ internal sealed record GenerationOptions
 /// <param name="TopK">Keep the K most likely tokens (0 = no limit). Ignored when greedy.</param>
 /// <param name="TopP">Keep the smallest set whose probability reaches P (1 = no limit). Ignored when greedy.</param>
 /// <param name="Seed">Random seed for reproducible sampling; null picks one.</param>
-internal sealed record SamplingOptions(float Temperature = 0, int TopK = 40, float TopP = 0.95f, uint? Seed = null)
+public sealed record SamplingOptions(float Temperature = 0, int TopK = 40, float TopP = 0.95f, uint? Seed = null)
 {
     public static SamplingOptions Greedy { get; } = new();
 

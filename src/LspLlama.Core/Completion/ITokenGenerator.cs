@@ -6,7 +6,7 @@ namespace LspLlama.Core.Completion;
 /// that the following logits are ready. Implemented over the llama context by the inference adapter,
 /// which builds it with the request's <see cref="SamplingOptions"/>; scripted by fakes in tests.
 /// </summary>
-internal interface ITokenGenerator
+public interface ITokenGenerator
 {
     /// <summary>Chooses the next token from the current logits.</summary>
     int Sample();

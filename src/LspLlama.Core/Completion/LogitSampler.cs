@@ -5,7 +5,7 @@ namespace LspLlama.Core.Completion;
 /// top-k and top-p sampling with a seeded generator, so a fixed seed repeats itself.
 /// Buffers are reused across calls: one instance per inference thread.
 /// </summary>
-internal sealed class LogitSampler(SamplingOptions options)
+public sealed class LogitSampler(SamplingOptions options)
 {
     private readonly Random _random = options.Seed is uint seed ? new Random((int)seed) : new Random();
     private int[] _order = [];

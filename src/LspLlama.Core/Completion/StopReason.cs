@@ -1,7 +1,7 @@
 namespace LspLlama.Core.Completion;
 
 /// <summary>Why generation ended.</summary>
-internal enum StopReason
+public enum StopReason
 {
     /// <summary>The model produced an end-of-generation token (EOS, EOT, FIM pad or another FIM marker).</summary>
     EndOfGeneration,

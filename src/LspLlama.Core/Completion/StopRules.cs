@@ -1,7 +1,7 @@
 namespace LspLlama.Core.Completion;
 
 /// <summary>Where generated text ends by rule: keep its first <see cref="Length"/> chars.</summary>
-internal readonly record struct StopPoint(int Length, StopReason Reason);
+public readonly record struct StopPoint(int Length, StopReason Reason);
 
 /// <summary>
 /// The text-level stop rules, checked on the generated text after every token (so a rule can cut
@@ -24,7 +24,7 @@ internal readonly record struct StopPoint(int Length, StopReason Reason);
 /// A closing brace the document already has is removed afterwards by the next-lines check of
 /// <see cref="SuggestionCleanup"/>.
 /// </summary>
-internal static class StopRules
+public static class StopRules
 {
     private static readonly string[] s_continuationKeywords = ["else", "elif", "except", "finally", "catch"];
 

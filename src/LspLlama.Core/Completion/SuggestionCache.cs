@@ -1,7 +1,7 @@
 namespace LspLlama.Core.Completion;
 
 /// <summary>Where a cached suggestion came from.</summary>
-internal enum CacheHitKind
+public enum CacheHitKind
 {
     /// <summary>The user typed the first characters of the suggestion shown last; this is the rest of it.</summary>
     TypedAhead,
@@ -11,7 +11,7 @@ internal enum CacheHitKind
 }
 
 /// <summary>A suggestion answered without the model.</summary>
-internal readonly record struct CacheHit(string Suggestion, CacheHitKind Kind);
+public readonly record struct CacheHit(string Suggestion, CacheHitKind Kind);
 
 /// <summary>
 /// Answers requests without the model:
@@ -27,7 +27,7 @@ internal readonly record struct CacheHit(string Suggestion, CacheHitKind Kind);
 /// </list>
 /// Not thread-safe: it belongs to the one worker that answers completions.
 /// </summary>
-internal sealed class SuggestionCache(int capacity = 64)
+public sealed class SuggestionCache(int capacity = 64)
 {
     private const int MaxAutoClosed = 4;
     private const string AutoClosers = ")]}\"'`";

@@ -15,7 +15,7 @@ namespace LspLlama.Core.Completion;
 /// <item>Empty or whitespace-only results become null: never an empty item.</item>
 /// </list>
 /// </summary>
-internal static class SuggestionCleanup
+public static class SuggestionCleanup
 {
     public static string? Clean(string text, CursorLine cursor)
     {

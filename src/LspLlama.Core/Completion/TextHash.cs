@@ -8,7 +8,7 @@ namespace LspLlama.Core.Completion;
 /// because it runs on the whole document for every request that misses the typed-ahead cache.
 /// Not for adversarial input: it is a cache key, compared together with the text's length.
 /// </summary>
-internal static class TextHash
+public static class TextHash
 {
     private const ulong Multiplier = 0x9E3779B97F4A7C15;
 

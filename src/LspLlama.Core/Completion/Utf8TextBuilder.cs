@@ -7,7 +7,7 @@ namespace LspLlama.Core.Completion;
 /// decoder keeps those bytes until the character is complete, so the text never shows half a
 /// character. Bytes still pending when generation ends are dropped, not turned into U+FFFD.
 /// </summary>
-internal sealed class Utf8TextBuilder
+public sealed class Utf8TextBuilder
 {
     private readonly Decoder _decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();
     private readonly StringBuilder _text = new();

@@ -13,9 +13,9 @@ namespace LspLlama.Core.Context;
 /// <param name="BodyEnd">End (exclusive) of the document tokens in the prefix; the tail follows.</param>
 /// <param name="CursorLineToken">Document token holding the start of the cursor's line (BodyEnd: it lies in the tail).</param>
 /// <param name="TailAfterMiddle">The tail (the cursor's line up to the cursor, with the lines typed after the split) follows the middle marker, not the prefix.</param>
-internal sealed record ActiveLayout(int Count, int BodyStart, int BodyEnd, int[] Tail, ReadOnlyMemory<int> Suffix, int CursorLineToken, bool TailAfterMiddle);
+public sealed record ActiveLayout(int Count, int BodyStart, int BodyEnd, int[] Tail, ReadOnlyMemory<int> Suffix, int CursorLineToken, bool TailAfterMiddle);
 
-internal static class ActiveWindow
+public static class ActiveWindow
 {
     public static ActiveLayout Compute(
         DocumentState doc, ITokenizer tokenizer, ContextSettings settings, FimLayout layout, int suffixLines, int available)
@@ -74,10 +74,10 @@ internal static class ActiveWindow
     }
 
     /// <summary>On a long line, the run after the middle marker starts at a multiple of this many chars.</summary>
-    internal const int MaxMiddleChars = 256;
+    public const int MaxMiddleChars = 256;
 
     /// <summary>Most line breaks the text after the middle marker may hold before the split moves to the cursor's line.</summary>
-    internal const int MaxMiddleLines = 8;
+    public const int MaxMiddleLines = 8;
 
     /// <summary>
     /// The split stays where it was while the cursor goes on from there: typing Enter at the end of

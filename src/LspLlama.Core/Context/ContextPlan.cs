@@ -424,7 +424,7 @@ public sealed class ContextPlan
         _documents.TryGetValue(uri, out DocumentState? doc) ? doc : throw new ArgumentException($"document not open: {uri}");
 
     /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
-    internal const int MaxHeaderTokens = 32;
+    public const int MaxHeaderTokens = 32;
 
     private int[] Header(string path)
     {

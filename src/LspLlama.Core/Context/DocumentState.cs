@@ -1,7 +1,7 @@
 namespace LspLlama.Core.Context;
 
 /// <summary>One open document as the plan tracks it: its tokens, its place in the order and its windows.</summary>
-internal sealed class DocumentState(string uri, string path, SegmentTokens tokens, int[] header, long stamp)
+public sealed class DocumentState(string uri, string path, SegmentTokens tokens, int[] header, long stamp)
 {
     public string Uri { get; } = uri;
 
@@ -70,7 +70,7 @@ internal sealed class DocumentState(string uri, string path, SegmentTokens token
 }
 
 /// <summary>Tokens of a short text that is re-tokenized only when the text changes.</summary>
-internal sealed class CachedTokens
+public sealed class CachedTokens
 {
     private char[] _text = [];
     private int _length = -1;

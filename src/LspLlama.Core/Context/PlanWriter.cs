@@ -4,7 +4,7 @@ namespace LspLlama.Core.Context;
 /// Writes the planned sequence over the previous one in place and notes the first index that differs,
 /// so the first changed token is exact without keeping a second copy.
 /// </summary>
-internal sealed class PlanWriter(int capacity)
+public sealed class PlanWriter(int capacity)
 {
     private readonly int[] _buffer = new int[capacity];
     private int _previousLength;

@@ -6,7 +6,7 @@ namespace LspLlama.Core.Context;
 /// <summary>
 /// The special tokens and layout the plan uses, resolved once from the vocabulary and the settings.
 /// </summary>
-internal sealed class PromptTemplate
+public sealed class PromptTemplate
 {
     private PromptTemplate(FimLayout layout, bool codestral, int? prefix, int? suffix, int? middle, int? repo, int? fileSep, int? bos)
     {

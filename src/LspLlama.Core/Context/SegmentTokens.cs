@@ -17,7 +17,7 @@ namespace LspLlama.Core.Context;
 /// side must reproduce them, the right side must realign for a run of tokens); when a check fails,
 /// the window widens, in the end to the whole text.
 /// </remarks>
-internal sealed class SegmentTokens
+public sealed class SegmentTokens
 {
     /// <summary>Tokens that must match after the realignment point before it is trusted.</summary>
     private const int RealignRun = 3;
@@ -432,7 +432,7 @@ internal sealed class SegmentTokens
     /// Computes the spans of <paramref name="ids"/> over <paramref name="text"/>, offset by the given
     /// byte and char origin. Returns the total byte length; throws when the token bytes do not spell the text.
     /// </summary>
-    internal (int Bytes, int Chars) Spans(
+    public (int Bytes, int Chars) Spans(
         string text, int[] ids, int byteOrigin, int charOrigin, int[] byteStart, int[] charStart, bool[] midChar)
     {
         ReadOnlySpan<char> chars = text;

@@ -4,7 +4,7 @@ namespace LspLlama.Core.Context;
 /// A document's text as a growable UTF-16 buffer. Edits move the tail in place instead of
 /// building a new string per keystroke, so a keystroke allocates nothing for large files.
 /// </summary>
-internal sealed class TextBuffer
+public sealed class TextBuffer
 {
     private char[] _chars;
 

@@ -4,7 +4,7 @@ namespace LspLlama.Core.Context;
 /// UTF-8 lengths of UTF-16 text, the way the tokenizer sees it: a surrogate pair is one 4-byte
 /// code point, a lone surrogate becomes U+FFFD (3 bytes), as <see cref="System.Text.Encoding.UTF8"/> does.
 /// </summary>
-internal static class Utf8Walk
+public static class Utf8Walk
 {
     /// <summary>Chars taken by the code point at <paramref name="i"/> (1 or 2) and its UTF-8 byte count.</summary>
     public static (int Chars, int Bytes) CodePointAt(ReadOnlySpan<char> text, int i)

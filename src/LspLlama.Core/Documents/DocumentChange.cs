@@ -4,13 +4,13 @@ namespace LspLlama.Core.Documents;
 /// One change from the client: <paramref name="Range"/> (in the negotiated encoding) replaced by
 /// <paramref name="Text"/>, or the whole document when <paramref name="Range"/> is null.
 /// </summary>
-internal readonly record struct DocumentChange(TextRange? Range, string Text)
+public readonly record struct DocumentChange(TextRange? Range, string Text)
 {
     public static DocumentChange Full(string text) => new(null, text);
 }
 
 /// <summary>The outcome of a store operation, with everything worth a warning in the log.</summary>
-internal sealed class DocumentUpdate
+public sealed class DocumentUpdate
 {
     private readonly List<string> _warnings = [];
     private readonly List<Exception> _observerFailures = [];
@@ -26,7 +26,7 @@ internal sealed class DocumentUpdate
     /// <summary>Observers that threw; the document itself was still updated.</summary>
     public IReadOnlyList<Exception> ObserverFailures => _observerFailures;
 
-    internal void Warn(string message) => _warnings.Add(message);
+    public void Warn(string message) => _warnings.Add(message);
 
-    internal void ObserverFailed(Exception e) => _observerFailures.Add(e);
+    public void ObserverFailed(Exception e) => _observerFailures.Add(e);
 }

@@ -7,7 +7,7 @@ namespace LspLlama.Core.Documents;
 /// Bad input is tolerated the way the LSP reference implementation does it (clamp ranges, order
 /// start and end) and reported as warnings; the text always stays valid UTF-16.
 /// </summary>
-internal sealed class DocumentStore
+public sealed class DocumentStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, TextDocument> _documents = new(StringComparer.Ordinal);

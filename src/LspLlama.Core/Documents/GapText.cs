@@ -4,7 +4,7 @@ namespace LspLlama.Core.Documents;
 /// UTF-16 text in a gap buffer. Edits move the gap to the edit point, so a run of edits near the
 /// cursor costs the size of the edits, not the size of the document (a 20 MB file stays cheap).
 /// </summary>
-internal sealed class GapText
+public sealed class GapText
 {
     private const int MinimumGap = 256;
 

@@ -8,7 +8,7 @@ namespace LspLlama.Core.Documents;
 /// Callbacks run synchronously with the store's lock held, right after the text changed: keep them
 /// short, and read the document through its own members if needed (the lock is re-entrant).
 /// </remarks>
-internal interface IDocumentObserver
+public interface IDocumentObserver
 {
     void OnOpened(DocumentOpened opened);
 
@@ -18,14 +18,14 @@ internal interface IDocumentObserver
 }
 
 /// <summary>A document was opened with <paramref name="Text"/>.</summary>
-internal readonly record struct DocumentOpened(string Uri, string LanguageId, int Version, string Text);
+public readonly record struct DocumentOpened(string Uri, string LanguageId, int Version, string Text);
 
 /// <summary>
 /// <paramref name="RemovedLength"/> chars at <paramref name="Start"/> were replaced by
 /// <paramref name="InsertedText"/>. Several edits can carry the same version when one
 /// notification held several changes; they are reported in the order they were applied.
 /// </summary>
-internal readonly record struct DocumentEdit(string Uri, int Version, int Start, int RemovedLength, string InsertedText);
+public readonly record struct DocumentEdit(string Uri, int Version, int Start, int RemovedLength, string InsertedText);
 
 /// <summary>A document was closed; its text is gone from the store.</summary>
-internal readonly record struct DocumentClosed(string Uri);
+public readonly record struct DocumentClosed(string Uri);

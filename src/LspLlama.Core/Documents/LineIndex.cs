@@ -9,7 +9,7 @@ namespace LspLlama.Core.Documents;
 /// hold their distance from the end of the text. An edit then touches only the lines it covers
 /// (plus a gap move), because the lines after it keep their distance from the end.
 /// </remarks>
-internal sealed class LineIndex
+public sealed class LineIndex
 {
     private int[] _starts;
     private int _gapStart;

@@ -23,7 +23,7 @@ public enum PositionAdjustment
 /// Converts between client positions (line, character in some encoding) and UTF-16 offsets.
 /// This is the only place that knows line terminators, encodings and clamping rules.
 /// </summary>
-internal static class PositionMath
+public static class PositionMath
 {
     public static (int Offset, PositionAdjustment Adjustment) ToOffset(
         GapText text, LineIndex lines, TextPosition position, PositionEncoding encoding)

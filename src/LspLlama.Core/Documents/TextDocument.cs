@@ -5,13 +5,13 @@ namespace LspLlama.Core.Documents;
 /// <see cref="DocumentStore"/>; every member takes the store's lock, so readers on other threads
 /// always see the text between two edits, never in the middle of one.
 /// </summary>
-internal sealed class TextDocument
+public sealed class TextDocument
 {
     private readonly object _gate;
     private readonly GapText _text;
     private readonly LineIndex _lines;
 
-    internal TextDocument(object gate, string uri, string languageId, int version, string text)
+    public TextDocument(object gate, string uri, string languageId, int version, string text)
     {
         _gate = gate;
         Uri = uri;
@@ -111,13 +111,13 @@ internal sealed class TextDocument
     }
 
     // The members below are called by DocumentStore with its lock held.
-    internal GapText Text => _text;
+    public GapText Text => _text;
 
-    internal LineIndex Lines => _lines;
+    public LineIndex Lines => _lines;
 
-    internal void SetVersion(int version) => Version = version;
+    public void SetVersion(int version) => Version = version;
 
-    internal void Replace(int start, int removedLength, string inserted)
+    public void Replace(int start, int removedLength, string inserted)
     {
         _text.Replace(start, removedLength, inserted);
         _lines.Update(_text, start, removedLength, inserted.Length);

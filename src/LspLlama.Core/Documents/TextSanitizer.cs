@@ -5,7 +5,7 @@ namespace LspLlama.Core.Documents;
 /// which no tokenizer can encode) becomes U+FFFD: the same UTF-16 length, so client positions
 /// stay in step with the server's copy.
 /// </summary>
-internal static class TextSanitizer
+public static class TextSanitizer
 {
     public const char Replacement = '\uFFFD';
 

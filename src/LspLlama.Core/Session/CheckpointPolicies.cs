@@ -1,7 +1,7 @@
 namespace LspLlama.Core.Session;
 
 /// <summary>The policies by name, for settings and the bench.</summary>
-internal static class CheckpointPolicies
+public static class CheckpointPolicies
 {
     public static IReadOnlyList<string> Names { get; } = ["lspllama", "none", "end-only", "interval"];
 
@@ -31,7 +31,7 @@ internal static class CheckpointPolicies
 }
 
 /// <summary>No checkpoints: any rollback of a recurrent or hybrid model re-decodes from position 0.</summary>
-internal sealed class NoCheckpointPolicy : ICheckpointPolicy
+public sealed class NoCheckpointPolicy : ICheckpointPolicy
 {
     public string Name => "none";
 

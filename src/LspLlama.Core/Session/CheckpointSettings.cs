@@ -6,7 +6,7 @@ namespace LspLlama.Core.Session;
 /// <param name="MaxMemoryMiB">Memory all checkpoints together may hold.</param>
 /// <param name="MinSpacingTokens">No two checkpoints closer than this.</param>
 /// <param name="IntervalTokens">Evenly spaced fill between the hinted positions.</param>
-internal sealed record CheckpointSettings(int MaxMemoryMiB = 1024, int MinSpacingTokens = 256, int IntervalTokens = 2048)
+public sealed record CheckpointSettings(int MaxMemoryMiB = 1024, int MinSpacingTokens = 256, int IntervalTokens = 2048)
 {
     public long MaxMemoryBytes => (long)MaxMemoryMiB * 1024 * 1024;
 

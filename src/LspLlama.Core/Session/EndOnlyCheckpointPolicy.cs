@@ -6,7 +6,7 @@ namespace LspLlama.Core.Session;
 /// (fewer than n_ubatch tokens left) or more than 8192 tokens past the newest, at most 32, first in
 /// first out. Here for comparison in the bench.
 /// </summary>
-internal sealed class EndOnlyCheckpointPolicy : ICheckpointPolicy
+public sealed class EndOnlyCheckpointPolicy : ICheckpointPolicy
 {
     public const int MaxCheckpoints = 32;
     public const int MinStep = 8192;

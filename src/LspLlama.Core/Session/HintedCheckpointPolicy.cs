@@ -8,7 +8,7 @@ namespace LspLlama.Core.Session;
 /// for long spans; never two closer than the minimum spacing. Over the memory budget it drops the
 /// checkpoint whose loss costs the least expected re-decoding, never the hot ones at the cursor.
 /// </summary>
-internal sealed class HintedCheckpointPolicy(CheckpointSettings settings) : ICheckpointPolicy
+public sealed class HintedCheckpointPolicy(CheckpointSettings settings) : ICheckpointPolicy
 {
     public string Name => "lspllama";
 

@@ -4,7 +4,7 @@ namespace LspLlama.Core.Session;
 /// Decides where a sync saves checkpoints and which ones it keeps. Pluggable so that the bench
 /// can compare ours with llama-server's. Never consulted for attention-only memory.
 /// </summary>
-internal interface ICheckpointPolicy
+public interface ICheckpointPolicy
 {
     /// <summary>Name used on the command line and in bench output.</summary>
     string Name { get; }
@@ -26,10 +26,10 @@ internal interface ICheckpointPolicy
 }
 
 /// <summary>The sync a policy is planning for: decoding tokens [From, To) of the desired sequence.</summary>
-internal readonly record struct SavePlan(int From, int To, int BatchSize, int MicroBatchSize, SyncHints Hints);
+public readonly record struct SavePlan(int From, int To, int BatchSize, int MicroBatchSize, SyncHints Hints);
 
 /// <summary>A policy's answer about a new checkpoint: save it, skip it, or first evict a kept one.</summary>
-internal readonly record struct Admission(AdmissionKind Kind, int EvictIndex)
+public readonly record struct Admission(AdmissionKind Kind, int EvictIndex)
 {
     public static Admission Save => new(AdmissionKind.Save, -1);
 
@@ -38,7 +38,7 @@ internal readonly record struct Admission(AdmissionKind Kind, int EvictIndex)
     public static Admission Evict(int index) => new(AdmissionKind.Evict, index);
 }
 
-internal enum AdmissionKind
+public enum AdmissionKind
 {
     Save,
     Skip,

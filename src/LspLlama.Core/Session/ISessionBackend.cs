@@ -5,7 +5,7 @@ namespace LspLlama.Core.Session;
 /// Everything works on a single sequence. Implemented over LLamaSharp in the executable and by a
 /// fake in tests; nothing here knows native types.
 /// </summary>
-internal interface ISessionBackend
+public interface ISessionBackend
 {
     MemoryKind MemoryKind { get; }
 

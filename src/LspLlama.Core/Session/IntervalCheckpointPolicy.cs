@@ -4,7 +4,7 @@ namespace LspLlama.Core.Session;
 /// A checkpoint every n_batch tokens, at most 32, first in first out: what llama-server's removed
 /// `--checkpoint-every-n-tokens` amounted to. Here for comparison in the bench.
 /// </summary>
-internal sealed class IntervalCheckpointPolicy : ICheckpointPolicy
+public sealed class IntervalCheckpointPolicy : ICheckpointPolicy
 {
     public const int MaxCheckpoints = 32;
 

@@ -5,7 +5,7 @@ namespace LspLlama.Core.Session;
 /// trying a cut, as llama.cpp's own server does, because the architecture name alone does not say
 /// (bounded rollback, sliding windows and context settings change the answer).
 /// </summary>
-internal enum MemoryKind
+public enum MemoryKind
 {
     /// <summary>KV cache only: the tail can be cut at any position; no checkpoints are needed.</summary>
     Attention,

@@ -8,7 +8,7 @@ namespace LspLlama.Core.Session;
 /// or to the newest checkpoint before it, then decode the rest, saving checkpoints on the way.
 /// Not thread-safe: one inference thread owns it.
 /// </summary>
-internal sealed class ModelSession
+public sealed class ModelSession
 {
     // Free snapshot buffers are kept up to this much when the policy has no memory budget.
     private const long UnbudgetedPoolBytes = 256L * 1024 * 1024;

@@ -5,7 +5,7 @@ namespace LspLlama.Core.Session;
 /// session has warmed up. Recurrent states have a fixed size, so a freed buffer fits the next
 /// checkpoint exactly; sliding-window states vary a little and take the smallest buffer that fits.
 /// </summary>
-internal sealed class SnapshotPool
+public sealed class SnapshotPool
 {
     private readonly List<byte[]> _free = [];
 

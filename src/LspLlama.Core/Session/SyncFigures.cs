@@ -12,7 +12,7 @@ namespace LspLlama.Core.Session;
 /// <param name="CheckpointCount">Checkpoints kept after the sync.</param>
 /// <param name="CheckpointBytes">Memory those checkpoints hold.</param>
 /// <param name="Cancelled">True when cancellation stopped the sync between two batches.</param>
-internal readonly record struct SyncFigures(
+public readonly record struct SyncFigures(
     int Desired,
     int Held,
     int CommonPrefix,

@@ -1,3 +1,4 @@
+using LspLlama.Traces;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -23,7 +24,7 @@ internal sealed class BenchCommand : ICommand
     {
         if (args.Flag("--restart"))
         {
-            return RestartBench.RunAsync(args);
+            return BenchRestartArgs.RunAsync(args);
         }
 
         if (args.Flag("--help") || args.Flag("-h"))
@@ -32,7 +33,7 @@ internal sealed class BenchCommand : ICommand
             return Task.FromResult(0);
         }
 
-        BenchOptions options = BenchOptions.Read(args);
+        BenchOptions options = BenchOptionsReader.Read(args);
         args.EnsureAllUsed();
 
         // The model comes first: a generated trace is sized with its tokenizer.
@@ -152,31 +153,9 @@ internal sealed class BenchCommand : ICommand
         """);
 }
 
-/// <summary>The bench's command line, read and checked.</summary>
-internal sealed record BenchOptions(
-    string Workspace,
-    TraceGeneratorOptions Generator,
-    bool Quick,
-    string? TracePath,
-    string? SaveTrace,
-    bool TraceOnly,
-    IReadOnlyList<string> Policies,
-    string? ModelPath,
-    string? Json,
-    int? ContextSize,
-    int? Threads,
-    int Generate,
-    int? SuffixLines = null,
-    bool CursorLineInMiddle = true,
-    string? PerSync = null,
-    bool KeepClosedFiles = true)
+/// <summary>Reads and checks the bench's command line.</summary>
+internal static class BenchOptionsReader
 {
-    /// <summary>A one-line completion's worth: what the server decodes after a sync, and the next sync rolls back.</summary>
-    public const int DefaultGenerate = 16;
-
-    /// <summary>The acceptance target for "times fewer tokens than none and end-only".</summary>
-    public double MinTimesFewer => Quick ? 3 : 5;
-
     public static BenchOptions Read(ArgReader args)
     {
         bool quick = args.Flag("--quick");
@@ -220,16 +199,19 @@ internal sealed record BenchOptions(
             args.Option("--save-trace"),
             args.Flag("--trace-only"),
             policies,
-            args.Option("--model"),
+            ExistingFile("--model", args.Option("--model")),
             args.Option("--json"),
             OptionalPositive(args, "--ctx-size"),
             OptionalPositive(args, "--threads"),
-            Generated(args.Int("--generate", DefaultGenerate)),
+            Generated(args.Int("--generate", BenchOptions.DefaultGenerate)),
             args.Option("--suffix-lines") is null ? null : NotNegative("--suffix-lines", args.Int("--suffix-lines", 0)),
             CursorLine(args.Option("--cursor-line")),
             args.Option("--per-sync"),
             ClosedFiles(args.Option("--closed-files")));
     }
+
+    private static string? ExistingFile(string name, string? path) =>
+        path is null || File.Exists(path) ? path : throw new UsageException($"{name}: model file '{path}' does not exist");
 
     private static int? OptionalPositive(ArgReader args, string name) =>
         args.Option(name) is null ? null : Positive(name, args.Int(name, 0));

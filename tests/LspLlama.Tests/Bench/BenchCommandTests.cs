@@ -1,3 +1,4 @@
+using LspLlama.Traces;
 using LspLlama.Bench;
 using LspLlama.Cli;
 using LspLlama.Core.Bench;
@@ -66,7 +67,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public void A_saved_generated_trace_gets_the_context_size_its_generation_got()
     {
-        BenchOptions Options(params string[] args) => BenchOptions.Read(new ArgReader(["--workspace", _dir, .. args]));
+        BenchOptions Options(params string[] args) => BenchOptionsReader.Read(new ArgReader(["--workspace", _dir, .. args]));
         int generated = ReplayTargets.ContextSizeFor(Options());
         Assert.Equal(61_440, generated);
 

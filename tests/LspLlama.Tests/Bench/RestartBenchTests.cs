@@ -20,7 +20,7 @@ public sealed class RestartBenchTests : IDisposable
         Directory.CreateDirectory(_folder.Path);
         string json = Path.Combine(_folder.Path, "restart.json");
 
-        int exit = await RestartBench.RunAsync(new ArgReader(["--context", "1024", "--model", TinyModels.Get(TinyArch.GraniteHybrid), "--json", json]));
+        int exit = await BenchRestartArgs.RunAsync(new ArgReader(["--context", "1024", "--model", TinyModels.Get(TinyArch.GraniteHybrid), "--json", json]));
 
         Assert.Equal(0, exit);
         JsonElement restart = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("restart");
@@ -36,6 +36,6 @@ public sealed class RestartBenchTests : IDisposable
     [Fact]
     public async Task A_context_too_small_is_a_usage_error()
     {
-        await Assert.ThrowsAsync<UsageException>(() => RestartBench.RunAsync(new ArgReader(["--context", "100"])));
+        await Assert.ThrowsAsync<UsageException>(() => BenchRestartArgs.RunAsync(new ArgReader(["--context", "100"])));
     }
 }

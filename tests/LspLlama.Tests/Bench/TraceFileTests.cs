@@ -1,3 +1,4 @@
+using LspLlama.Traces;
 using LspLlama.Bench;
 using LspLlama.Core.Bench;
 using Xunit;

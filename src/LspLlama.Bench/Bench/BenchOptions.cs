@@ -1,0 +1,29 @@
+using LspLlama.Core.Bench;
+
+namespace LspLlama.Bench;
+
+/// <summary>The bench's command line, read and checked.</summary>
+public sealed record BenchOptions(
+    string Workspace,
+    TraceGeneratorOptions Generator,
+    bool Quick,
+    string? TracePath,
+    string? SaveTrace,
+    bool TraceOnly,
+    IReadOnlyList<string> Policies,
+    string? ModelPath,
+    string? Json,
+    int? ContextSize,
+    int? Threads,
+    int Generate,
+    int? SuffixLines = null,
+    bool CursorLineInMiddle = true,
+    string? PerSync = null,
+    bool KeepClosedFiles = true)
+{
+    /// <summary>A one-line completion's worth: what the server decodes after a sync, and the next sync rolls back.</summary>
+    public const int DefaultGenerate = 16;
+
+    /// <summary>The acceptance target for "times fewer tokens than none and end-only".</summary>
+    public double MinTimesFewer => Quick ? 3 : 5;
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using LspLlama.Core.Bench;
+
+namespace LspLlama.Bench;
+
+/// <summary>
+/// Replays a trace once per policy and adds up what each sync cost. The trace is checked first
+/// (every position valid, every document open), so a replay never fails halfway on bad input.
+/// With <paramref name="perSync"/>, every sync also gets a CSV line: where the cost went, and after
+/// which editor events.
+/// </summary>
+public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? progress = null, TextWriter? perSync = null)
+{
+    public const string PerSyncHeader = "policy,sync,context_tokens,ideal_tokens,decoded_tokens,full_reprocess,sync_ms,edits,focus_changes,opens,closes";
+
+    public static readonly IReadOnlyList<string> AllPolicies =
+        [BenchAcceptance.None, BenchAcceptance.EndOnly, BenchAcceptance.Interval, BenchAcceptance.Lspllama];
+
+    public BenchReport Run(EditTrace trace, IReadOnlyList<string> policies, CancellationToken cancellation)
+    {
+        IReadOnlyList<string> problems = TracePlayback.Validate(trace);
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"the trace has {problems.Count} invalid event(s); the first: {problems[0]}");
+        }
+
+        int syncs = trace.CompletionCount;
+        List<PolicyResult> results = [];
+        perSync?.WriteLine(PerSyncHeader);
+        for (int p = 0; p < policies.Count; p++)
+        {
+            PolicyTally tally = new(policies[p]);
+            using IReplayTarget target = factory.Create(policies[p], trace.Header.PositionEncoding);
+            progress?.Update(policies[p], p, policies.Count, 0, syncs);
+            EventCounts since = default;
+            foreach (TraceEvent e in trace.Events)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                if (e is TraceCompletion request)
+                {
+                    SyncCost cost = target.Sync(request, cancellation);
+                    perSync?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{policies[p]},{tally.Syncs},{cost.ContextTokens},{cost.IdealTokens},{cost.DecodedTokens},{(cost.FullReprocess ? 1 : 0)},{cost.Milliseconds:F1},{since.Edits},{since.Focus},{since.Opens},{since.Closes}"));
+                    since = default;
+                    tally.Add(cost);
+                    progress?.Update(policies[p], p, policies.Count, tally.Syncs, syncs);
+                }
+                else
+                {
+                    since = since.Add(e);
+                    target.Apply(e);
+                }
+            }
+
+            results.Add(tally.ToResult());
+        }
+
+        int context = results.Count == 0 ? 0 : results.Max(r => r.MaxContextTokens);
+        return new BenchReport(factory.Model, BenchTraceInfo.Of(trace, context), results);
+    }
+
+    /// <summary>Editor events since the previous sync, for the per-sync log.</summary>
+    private readonly record struct EventCounts(int Edits, int Focus, int Opens, int Closes)
+    {
+        public EventCounts Add(TraceEvent e) => e switch
+        {
+            TraceEdit => this with { Edits = Edits + 1 },
+            TraceFocus => this with { Focus = Focus + 1 },
+            TraceOpen => this with { Opens = Opens + 1 },
+            TraceClose => this with { Closes = Closes + 1 },
+            _ => this,
+        };
+    }
+}

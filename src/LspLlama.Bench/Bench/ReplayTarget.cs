@@ -1,0 +1,30 @@
+using LspLlama.Core.Bench;
+
+namespace LspLlama.Bench;
+
+/// <summary>
+/// One policy's side of a replay: the server's own path from editor events to a synced model
+/// (document store → context plan → model session). A fresh target, with a fresh model context, is
+/// made for each policy, so no policy inherits another's memory.
+/// </summary>
+public interface IReplayTarget : IDisposable
+{
+    /// <summary>An open, change, close or focus event: update the documents and the cursor.</summary>
+    void Apply(TraceEvent e);
+
+    /// <summary>A completion request: plan the context at this position and sync the model to it.</summary>
+    SyncCost Sync(TraceCompletion request, CancellationToken cancellation);
+}
+
+/// <summary>Makes the target for one policy (by its name: none, end-only, interval, lspllama).</summary>
+public interface IReplayTargetFactory
+{
+    /// <summary>The model the targets run on, for the report.</summary>
+    BenchModelInfo Model { get; }
+
+    /// <summary>Tokens of a text with the model's tokenizer (to size generated traces).</summary>
+    int CountTokens(string text);
+
+    /// <summary>A target with a fresh model context, for a trace with this position encoding.</summary>
+    IReplayTarget Create(string policy, string positionEncoding);
+}

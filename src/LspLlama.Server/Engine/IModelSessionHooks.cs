@@ -1,0 +1,36 @@
+using LspLlama.Store;
+
+namespace LspLlama.Engine;
+
+/// <summary>
+/// The seam for keeping the model's memory across server restarts (the session store). Every
+/// call runs on the inference thread, so the implementation may read and write the model and its
+/// session directly; nothing else touches them meanwhile. Exceptions are logged and ignored:
+/// persistence is an optimisation and must never cost a completion.
+/// </summary>
+public interface IModelSessionHooks
+{
+    /// <summary>
+    /// A model was loaded and its session is empty. Returns the documents a stored
+    /// session was planned from, in plan order (empty when there is none): the engine lays out the
+    /// files it can still read in that order, so the stored tokens match even when the editor
+    /// reopens fewer files, or in another order.
+    /// </summary>
+    IReadOnlyList<StoredDocument> Loaded(LoadedModel model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The session is about to sync to <paramref name="planned"/>: a stored session that shares
+    /// enough of it may be restored now, so the sync rolls back from there instead of decoding it all.
+    /// </summary>
+    void BeforeSync(LoadedModel model, ReadOnlyMemory<int> planned);
+
+    /// <summary>
+    /// The editor is idle and the idle prefill brought the session to the latest documents: a good
+    /// moment to persist. <paramref name="documents"/> gives the documents of the plan the
+    /// session last synced to, in plan order. <paramref name="cancellationToken"/> fires when a request arrives.
+    /// </summary>
+    void Idle(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents, CancellationToken cancellationToken);
+
+    /// <summary>The model is about to be freed (reload, shutdown): the last chance to persist.</summary>
+    void Unloading(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents);
+}

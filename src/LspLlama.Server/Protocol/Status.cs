@@ -1,0 +1,73 @@
+namespace LspLlama.Protocol;
+
+/// <summary>
+/// <c>lspllama/status</c> and the <c>lspllama/statusChanged</c> notification: what the model holds
+/// and what the last sync and generation cost, for status bars and tests.
+/// </summary>
+/// <param name="State">noModel, loading, ready or error.</param>
+/// <param name="Policy">The checkpoint policy in use (none for attention-only models, which cut anywhere).</param>
+/// <param name="ContextTokens">Tokens the model's memory holds now (prompt and generated).</param>
+/// <param name="ContextSize">The context size (n_ctx).</param>
+/// <param name="Syncs">Syncs run since the model was loaded (a request answered from the cache runs none).</param>
+/// <param name="Completions">Completion requests answered since the model was loaded (also from the cache).</param>
+/// <param name="Plan">Where the segments of the last planned sequence lie.</param>
+/// <param name="Message">Why there is no model, or what is being loaded.</param>
+public sealed record StatusReport(
+    string State,
+    ModelStatus? Model,
+    string? MemoryKind,
+    string? Policy,
+    int ContextTokens,
+    int ContextSize,
+    CheckpointStatus Checkpoints,
+    SyncStatus LastSync,
+    GenerationStatus LastGeneration,
+    int Syncs,
+    int Completions,
+    PlanStatus? Plan,
+    string? Message);
+
+public sealed record ModelStatus(string Path, string Architecture);
+
+public sealed record CheckpointStatus(int Count, long Bytes);
+
+/// <param name="KeptTokens">Tokens kept after the rollback: decoding started there.</param>
+/// <param name="RestoredFrom">The checkpoint restored, -1 when none was (a direct cut or nothing to do).</param>
+/// <param name="CommonTokens">The common prefix of what the memory held and the new sequence.</param>
+/// <param name="IdealTokens">Tokens after the first changed one: the least any rollback could decode.</param>
+/// <param name="DesiredTokens">Length of the sequence synced to.</param>
+/// <param name="Cancelled">The sync stopped between two batches because the request was cancelled.</param>
+public sealed record SyncStatus(
+    int KeptTokens,
+    int RestoredFrom,
+    int CommonTokens,
+    int DecodedTokens,
+    int IdealTokens,
+    int DesiredTokens,
+    double Ms,
+    double DecodeMs,
+    double SaveMs,
+    double RestoreMs,
+    bool FullReprocess,
+    bool Cancelled)
+{
+    public static SyncStatus None { get; } = new(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, false, false);
+}
+
+/// <param name="FromCache">How the typed-ahead cache answered (typedAhead, recent), or null when the model did.</param>
+public sealed record GenerationStatus(int Tokens, double Ms, string? StopReason, string? FromCache)
+{
+    public static GenerationStatus None { get; } = new(0, 0, null, null);
+}
+
+/// <summary>The last planned sequence: one entry per segment, and where the cursor's line starts.</summary>
+/// <param name="CursorLineToken">Index of the first token of the cursor's line, -1 without an active document.</param>
+/// <param name="PrefixEndToken">Where the cursor is: just after the FIM prefix, or the end when the cursor's line follows the middle marker; -1 without an active document.</param>
+/// <param name="SuffixStartToken">The suffix marker when the cursor's line follows the middle marker, else -1.</param>
+public sealed record PlanStatus(IReadOnlyList<SegmentStatus> Segments, int CursorLineToken, int PrefixEndToken, int SuffixStartToken);
+
+/// <param name="Closed">A closed file kept as context (setting <c>context.keepClosedFiles</c>).</param>
+public sealed record SegmentStatus(string Uri, int Start, int Tokens, bool Active, bool Closed);
+
+/// <summary>LSP <c>window/showMessage</c>.</summary>
+public sealed record ShowMessageParams(int Type, string Message);

@@ -1,0 +1,19 @@
+using LspLlama.Core.Documents;
+using LspLlama.Protocol;
+using StreamJsonRpc;
+
+namespace LspLlama.Server.Handlers;
+
+/// <summary><c>lspllama/documentText</c>: the server's copy of a document and its version.</summary>
+public sealed class DocumentTextHandler(ServerServices services) : RequestHandler<DocumentTextParams, DocumentTextResult>(services)
+{
+    public override string Method => LspMethods.DocumentText;
+
+    protected override Task<DocumentTextResult> HandleAsync(DocumentTextParams request, CancellationToken cancellationToken)
+    {
+        TextDocument document = Services.Documents.Find(request.Uri)
+            ?? throw new LocalRpcException($"{Method}: no open document '{request.Uri}'") { ErrorCode = LspErrorCodes.InvalidParams };
+        (string text, int version) = document.Snapshot();
+        return Task.FromResult(new DocumentTextResult(text, version));
+    }
+}

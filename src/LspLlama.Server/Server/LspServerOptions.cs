@@ -1,0 +1,41 @@
+using LspLlama.Server.Handlers;
+using Microsoft.Extensions.Logging;
+
+namespace LspLlama.Server;
+
+/// <summary>How a server is set up; the streams are given separately.</summary>
+public sealed class LspServerOptions
+{
+    /// <summary>Where the log goes besides the client: stderr in the executable, a buffer in tests.</summary>
+    public TextWriter Log { get; init; } = TextWriter.Null;
+
+    /// <summary>The log level until settings say otherwise.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>A file to record the editor traffic to, for replay by <c>lspllama bench --trace</c>.</summary>
+    public string? RecordTracePath { get; init; }
+
+    /// <summary>The model file until settings say otherwise (<c>--model</c>).</summary>
+    public string? ModelPath { get; init; }
+
+    /// <summary>Where to look for a model when none is configured (tests point it at an empty folder).</summary>
+    public ModelFiles.ModelLocator? ModelLocator { get; init; }
+
+    /// <summary>
+    /// Keeps the model's memory across restarts (the session store); called on the inference thread.
+    /// Null: nothing is persisted.
+    /// </summary>
+    public Func<ServerServices, Engine.IModelSessionHooks?>? SessionHooks { get; init; }
+
+    /// <summary>
+    /// Extra handlers beside the built-in ones (tests register probes here). They see the same
+    /// services as every handler.
+    /// </summary>
+    public Func<ServerServices, IEnumerable<ILspHandler>>? ExtraHandlers { get; init; }
+
+    /// <summary>
+    /// Keep the model's memory in the session store across restarts (when the <c>store</c> settings
+    /// allow). Off by default, so in-process tests never touch the user's cache folder.
+    /// </summary>
+    public bool PersistSessions { get; init; }
+}

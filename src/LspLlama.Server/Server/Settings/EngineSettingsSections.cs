@@ -1,0 +1,114 @@
+using System.Text.Json;
+using LspLlama.Core.Context;
+using LspLlama.Core.Session;
+
+namespace LspLlama.Server.Settings;
+
+/// <summary><c>{"model": {"path", "contextSize", "batchSize", "microBatchSize", "threads", "gpuLayers"}}</c>.</summary>
+public sealed class ModelSettingsSection : ISettingsSection
+{
+    public string Name => "model";
+
+    public ServerSettings Bind(ServerSettings current, JsonElement section, SettingsProblems problems)
+    {
+        var r = new SettingReader(Name, section, problems);
+        ModelSettings m = current.Model;
+        m = new ModelSettings(
+            Path: r.String("path", m.Path),
+            ContextSize: r.Int("contextSize", m.ContextSize, 256, 1 << 22),
+            BatchSize: r.Int("batchSize", m.BatchSize, 1, 1 << 16),
+            MicroBatchSize: r.Int("microBatchSize", m.MicroBatchSize, 1, 1 << 16),
+            Threads: r.Int("threads", m.Threads, 0, 1024),
+            GpuLayers: r.Int("gpuLayers", m.GpuLayers, -1, 10_000));
+        return current with { Model = m };
+    }
+}
+
+/// <summary><c>{"checkpoints": {"policy", "maxMemoryMiB", "minSpacingTokens", "intervalTokens"}}</c>.</summary>
+public sealed class CheckpointSettingsSection : ISettingsSection
+{
+    public string Name => "checkpoints";
+
+    public ServerSettings Bind(ServerSettings current, JsonElement section, SettingsProblems problems)
+    {
+        var r = new SettingReader(Name, section, problems);
+        CheckpointSettings v = current.Checkpoints.Values;
+        var values = new CheckpointSettings(
+            MaxMemoryMiB: r.Int("maxMemoryMiB", v.MaxMemoryMiB, 0, 1 << 20),
+            MinSpacingTokens: r.Int("minSpacingTokens", v.MinSpacingTokens, 1),
+            IntervalTokens: r.Int("intervalTokens", v.IntervalTokens, 1));
+        string policy = r.String("policy", current.Checkpoints.Policy) ?? "lspllama";
+        if (!CheckpointPolicies.Names.Contains(policy))
+        {
+            problems.Warn($"checkpoints.policy: '{policy}' is not one of {string.Join(", ", CheckpointPolicies.Names)}; kept {current.Checkpoints.Policy}");
+            policy = current.Checkpoints.Policy;
+        }
+
+        return current with { Checkpoints = new CheckpointSection(policy, values) };
+    }
+}
+
+/// <summary>
+/// <c>{"completion": {"maxTokens", "timeBudgetMs", "tabSize", "temperature", "topK", "topP", "seed", "idlePrefillMs", "progressMinTokens"}}</c>.
+/// </summary>
+public sealed class CompletionSettingsSection : ISettingsSection
+{
+    public string Name => "completion";
+
+    public ServerSettings Bind(ServerSettings current, JsonElement section, SettingsProblems problems)
+    {
+        var r = new SettingReader(Name, section, problems);
+        var g = current.Completion.Generation;
+        var s = g.Sampling;
+        int seed = r.Int("seed", s.Seed is uint u ? (int)u : -1, -1);
+        var sampling = s with
+        {
+            Temperature = (float)r.Double("temperature", s.Temperature, 0, 100),
+            TopK = r.Int("topK", s.TopK, 0),
+            TopP = (float)r.Double("topP", s.TopP, 0.000001, 1),
+            Seed = seed < 0 ? null : (uint)seed,
+        };
+        var generation = g with
+        {
+            MaxTokens = r.Int("maxTokens", g.MaxTokens, 1, 4096),
+            TimeBudget = TimeSpan.FromMilliseconds(r.Int("timeBudgetMs", (int)g.TimeBudget.TotalMilliseconds, 1, 600_000)),
+            TabSize = r.Int("tabSize", g.TabSize, 1, 16),
+            Sampling = sampling,
+        };
+        return current with
+        {
+            Completion = new CompletionSection(
+                generation,
+                r.Int("idlePrefillMs", current.Completion.IdlePrefillMs, 0, 60_000),
+                r.Int("progressMinTokens", current.Completion.ProgressMinTokens, 1)),
+        };
+    }
+}
+
+/// <summary>
+/// <c>{"context": {"layout", "suffixLines", "cursorLineInMiddle", "keepClosedFiles", "generationReserve", "lowWaterFraction", "activeFraction", "suffixFraction", "prefixChunkLines"}}</c>.
+/// </summary>
+public sealed class ContextSettingsSection : ISettingsSection
+{
+    public string Name => "context";
+
+    public ServerSettings Bind(ServerSettings current, JsonElement section, SettingsProblems problems)
+    {
+        var r = new SettingReader(Name, section, problems);
+        ContextSettings p = current.Context.Plan;
+        int suffixLines = r.Int("suffixLines", p.SuffixLines ?? -1, -1, 100_000);
+        p = p with
+        {
+            Layout = r.Enum("layout", p.Layout),
+            SuffixLines = suffixLines < 0 ? null : suffixLines,
+            CursorLineInMiddle = r.Bool("cursorLineInMiddle", p.CursorLineInMiddle),
+            KeepClosedFiles = r.Bool("keepClosedFiles", p.KeepClosedFiles),
+            GenerationReserve = r.Int("generationReserve", p.GenerationReserve, 0),
+            LowWaterFraction = r.Double("lowWaterFraction", p.LowWaterFraction, 0.05, 1),
+            ActiveFraction = r.Double("activeFraction", p.ActiveFraction, 0.05, 1),
+            SuffixFraction = r.Double("suffixFraction", p.SuffixFraction, 0, 0.95),
+            PrefixChunkLines = r.Int("prefixChunkLines", p.PrefixChunkLines, 1),
+        };
+        return current with { Context = new ContextSection(p) };
+    }
+}
