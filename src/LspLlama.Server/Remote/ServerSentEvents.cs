@@ -12,14 +12,16 @@ public static class ServerSentEvents
     {
         using var reader = new StreamReader(stream);
         var data = new System.Text.StringBuilder();
+        bool isError = false;
         while (await reader.ReadLineAsync(cancellation).ConfigureAwait(false) is { } line)
         {
             if (line.Length == 0)
             {
                 if (data.Length > 0)
                 {
-                    string payload = data.ToString();
+                    string payload = isError ? "{\"error\":" + data + "}" : data.ToString();
                     data.Clear();
+                    isError = false;
                     if (payload == "[DONE]")
                     {
                         yield break;
@@ -31,12 +33,13 @@ public static class ServerSentEvents
                 continue;
             }
 
-            // "error: {...}" is how llama-server reports a failure inside a stream; treat it as data.
+            // "error: {...}" is how llama-server reports a failure inside a stream: it comes back as {"error": ...}.
             int colon = line.IndexOf(':', StringComparison.Ordinal);
             string field = colon < 0 ? line : line[..colon];
             if (field is "data" or "error")
             {
                 string value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
+                isError |= field == "error";
                 if (data.Length > 0)
                 {
                     data.Append('\n');
@@ -46,9 +49,6 @@ public static class ServerSentEvents
             }
         }
 
-        if (data.Length > 0 && data.ToString() != "[DONE]")
-        {
-            yield return data.ToString();
-        }
+        // An event without its closing blank line was cut off: dropped, as the SSE rules say.
     }
 }
