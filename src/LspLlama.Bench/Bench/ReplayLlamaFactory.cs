@@ -1,16 +1,19 @@
 using LLama;
 using LLama.Common;
+using LspLlama.Core.Completion;
 using LspLlama.Core.Bench;
 using LspLlama.Core.Context;
 using LspLlama.Core.Session;
 using LspLlama.Llama;
-using LspLlama.Native;
+using LspLlama.Engine;
+using LspLlama.Server.Settings;
 
 namespace LspLlama.Bench;
 
 /// <summary>
-/// Loads the model once and gives each policy a fresh context on it, with the same settings, so
-/// the policies differ only in where they keep checkpoints.
+/// Loads the model once, with the server's own parameters (<see cref="LoadedModel.Parameters"/>),
+/// and gives each policy a fresh context on it, served by the server's serving object, so the
+/// policies differ only in where they keep checkpoints.
 /// </summary>
 public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
 {
@@ -19,22 +22,13 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
     private readonly LlamaTokenizer _tokenizer;
     private readonly ContextSettings _context;
     private readonly CheckpointSettings _checkpoints;
-    private readonly string _workspace;
-    private readonly int _generate;
+    private readonly GenerationOptions _generation;
 
-    public ReplayLlamaFactory(string modelPath, bool generated, ReplaySettings settings, string workspace)
+    public ReplayLlamaFactory(string modelPath, bool generated, ReplaySettings settings)
     {
-        NativeLogRouting.EnsureConfigured();
-        _parameters = new ModelParams(modelPath)
-        {
-            ContextSize = (uint)settings.ContextSize,
-            BatchSize = (uint)settings.BatchSize,
-            UBatchSize = (uint)settings.MicroBatchSize,
-            GpuLayerCount = settings.GpuLayers,
-            Threads = settings.Threads,
-            BatchThreads = settings.Threads,
-        };
-        _weights = LLamaWeights.LoadFromFile(_parameters);
+        var model = new ModelSettings(modelPath, settings.ContextSize, settings.BatchSize, settings.MicroBatchSize, settings.Threads, settings.GpuLayers);
+        _parameters = LoadedModel.Parameters(modelPath, model);
+        _weights = LoadedModel.LoadWeights(_parameters);
         _tokenizer = new LlamaTokenizer(_weights.NativeHandle);
         _context = new ContextSettings
         {
@@ -44,24 +38,23 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
             KeepClosedFiles = settings.KeepClosedFiles,
         };
         _checkpoints = settings.Checkpoints;
-        _workspace = workspace;
-        _generate = settings.GeneratePerSync;
+
+        // A completion's worth, greedy and never stopped by the clock, so every policy generates
+        // the same tokens and the next sync has them to roll back, as in the server.
+        _generation = new GenerationOptions { MaxTokens = settings.GeneratePerSync, TimeBudget = TimeSpan.FromMinutes(10) };
 
         // The memory kind comes from a context like the ones the policies get, probed as the server does.
-        using (LLamaContext context = _weights.CreateContext(_parameters))
-        {
-            LlamaSessionBackend probe = new(context.NativeHandle);
-            Model = new BenchModelInfo(
-                modelPath,
-                _weights.Metadata.TryGetValue("general.architecture", out string? arch) ? arch : "unknown",
-                probe.MemoryKind.ToString().ToLowerInvariant(),
-                probe.ContextSize,
-                probe.BatchSize,
-                probe.MicroBatchSize,
-                generated,
-                settings.GeneratePerSync,
-                DescribeLayout(new ContextPlan(_tokenizer, _context)));
-        }
+        using LoadedModel probe = LoadedModel.OnWeights(_weights, _parameters, new NoCheckpointPolicy());
+        Model = new BenchModelInfo(
+            modelPath,
+            probe.Architecture,
+            probe.Backend.MemoryKind.ToString().ToLowerInvariant(),
+            probe.ContextSize,
+            probe.BatchSize,
+            probe.Backend.MicroBatchSize,
+            generated,
+            settings.GeneratePerSync,
+            DescribeLayout(new ContextPlan(_tokenizer, _context)));
     }
 
     public BenchModelInfo Model { get; }
@@ -70,17 +63,15 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
 
     public IReplayTarget Create(string policy, string positionEncoding)
     {
-        // The server's own backend over a fresh context: no policy inherits another's memory.
-        LLamaContext context = _weights.CreateContext(_parameters);
+        // A fresh context: no policy inherits another's memory.
+        LoadedModel model = LoadedModel.OnWeights(_weights, _parameters, CheckpointPolicies.Create(policy, _checkpoints));
         try
         {
-            LlamaSessionBackend backend = new(context.NativeHandle);
-            return new ReplayServerPath(
-                _tokenizer, _context, backend, CheckpointPolicies.Create(policy, _checkpoints), _workspace, positionEncoding, _generate, owned: context);
+            return new ReplayServing(model, _context with { ContextSize = model.ContextSize }, _generation, positionEncoding, owned: model);
         }
         catch
         {
-            context.Dispose();
+            model.Dispose();
             throw;
         }
     }

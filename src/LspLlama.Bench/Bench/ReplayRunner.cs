@@ -39,7 +39,13 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
                 cancellation.ThrowIfCancellationRequested();
                 if (e is TraceCompletion request)
                 {
-                    SyncCost cost = target.Sync(request, cancellation);
+                    if (target.Sync(request, cancellation) is not { } cost)
+                    {
+                        tally.AddCacheHit();
+                        progress?.Update(policies[p], p, policies.Count, tally.Syncs, syncs);
+                        continue;
+                    }
+
                     perSync?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{policies[p]},{tally.Syncs},{cost.ContextTokens},{cost.IdealTokens},{cost.DecodedTokens},{(cost.FullReprocess ? 1 : 0)},{cost.Milliseconds:F1},{since.Edits},{since.Focus},{since.Opens},{since.Closes}"));
                     since = default;

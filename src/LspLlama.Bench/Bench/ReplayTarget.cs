@@ -4,7 +4,7 @@ namespace LspLlama.Bench;
 
 /// <summary>
 /// One policy's side of a replay: the server's own path from editor events to a synced model
-/// (document store → context plan → model session). A fresh target, with a fresh model context, is
+/// (document store → the serving object: context plan, cache, model session, generation). A fresh target, with a fresh model context, is
 /// made for each policy, so no policy inherits another's memory.
 /// </summary>
 public interface IReplayTarget : IDisposable
@@ -12,8 +12,11 @@ public interface IReplayTarget : IDisposable
     /// <summary>An open, change, close or focus event: update the documents and the cursor.</summary>
     void Apply(TraceEvent e);
 
-    /// <summary>A completion request: plan the context at this position and sync the model to it.</summary>
-    SyncCost Sync(TraceCompletion request, CancellationToken cancellation);
+    /// <summary>
+    /// A completion request: plan the context at this position, sync the model to it and complete;
+    /// null when the typed-ahead cache answered and no sync ran.
+    /// </summary>
+    SyncCost? Sync(TraceCompletion request, CancellationToken cancellation);
 }
 
 /// <summary>Makes the target for one policy (by its name: none, end-only, interval, lspllama).</summary>

@@ -45,7 +45,7 @@ public static class ReplayTargets
             CursorLineInMiddle = options.CursorLineInMiddle,
             KeepClosedFiles = options.KeepClosedFiles,
         };
-        return new ReplayLlamaFactory(path, generated, settings, Path.GetFullPath(options.Workspace));
+        return new ReplayLlamaFactory(path, generated, settings);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace LspLlama.Bench;
 /// <summary>
 /// The bench's `--json FILE` output, in the shape the issue fixes:
 /// <c>{"model":{...},"trace":{...},"policies":[{"name","decodedTokens","idealTokens","syncs",
-/// "decodedPerSync":{"p50","p95"},"syncMs":{"p50","p95"},"checkpointPeakBytes","fullReprocesses"}]}</c>.
+/// "decodedPerSync":{"p50","p95"},"syncMs":{"p50","p95"},"checkpointPeakBytes","fullReprocesses","cacheHits"}]}</c>.
 /// Policy objects carry exactly those keys so scripts can rely on them; the model and trace objects
 /// describe the run and may grow.
 /// </summary>
@@ -82,6 +82,7 @@ public static class ReportJson
             WritePercentiles(w, "syncMs", p.SyncMs);
             w.WriteNumber("checkpointPeakBytes", p.CheckpointPeakBytes);
             w.WriteNumber("fullReprocesses", p.FullReprocesses);
+            w.WriteNumber("cacheHits", p.CacheHits);
             w.WriteEndObject();
         }
 

@@ -16,7 +16,7 @@ public static class ReportTable
         w.WriteLine(Inv($"       {t.Mix.Keystrokes} keystrokes, {t.Mix.Newlines} new lines, {t.Mix.Deletions} deletions, {t.Mix.Pastes} pastes, {t.Mix.OtherFileEdits} edits in other files, {t.Mix.Jumps} jumps, {t.Mix.Switches} file switches, {t.Mix.Closes} closes, {t.Mix.Reopens} re-opens"));
         w.WriteLine();
 
-        string[] header = ["policy", "decoded", "ideal", "x ideal", "decoded/sync p50", "p95", "sync ms p50", "p95", "total s", "ckpt peak MiB", "full re-proc"];
+        string[] header = ["policy", "decoded", "ideal", "x ideal", "decoded/sync p50", "p95", "sync ms p50", "p95", "total s", "ckpt peak MiB", "full re-proc", "cache hits"];
         List<string[]> rows = [header];
         foreach (PolicyResult p in report.Policies)
         {
@@ -32,6 +32,7 @@ public static class ReportTable
                 Inv($"{p.TotalSyncMs / 1000:F1}"),
                 Inv($"{p.CheckpointPeakBytes / (1024.0 * 1024.0):F1}"),
                 Inv($"{p.FullReprocesses}"),
+                Inv($"{p.CacheHits}"),
             ]);
         }
 

@@ -22,6 +22,11 @@ public sealed class PolicyTally(string name)
 
     public int Syncs => _decoded.Count;
 
+    /// <summary>Requests the typed-ahead cache answered, with no sync (as in the server).</summary>
+    public int CacheHits { get; private set; }
+
+    public void AddCacheHit() => CacheHits++;
+
     public void Add(SyncCost sync)
     {
         _decoded.Add(sync.DecodedTokens);
@@ -44,7 +49,8 @@ public sealed class PolicyTally(string name)
         TotalMs,
         CheckpointPeakBytes,
         FullReprocesses,
-        MaxContextTokens);
+        MaxContextTokens,
+        CacheHits);
 }
 
 /// <summary>One policy's line of the report (and its object in the JSON).</summary>
@@ -58,7 +64,8 @@ public sealed record PolicyResult(
     double TotalSyncMs,
     long CheckpointPeakBytes,
     int FullReprocesses,
-    int MaxContextTokens)
+    int MaxContextTokens,
+    int CacheHits = 0)
 {
     /// <summary>Decoded tokens over ideal tokens; 1 is a perfect rollback.</summary>
     public double RatioToIdeal => IdealTokens == 0 ? (DecodedTokens == 0 ? 1 : double.PositiveInfinity) : (double)DecodedTokens / IdealTokens;

@@ -9,30 +9,27 @@ namespace LspLlama.Core.Completion;
 public sealed record CompletionAnswer(string? Suggestion, CacheHitKind? FromCache, GenerationResult? Generation);
 
 /// <summary>
-/// Cache first, then the model: what the inference worker runs for a completion request.
-/// <paramref name="cache"/> belongs to the worker thread, like the model.
+/// Cache first, then the model: the two steps of a completion, in the order the serving object
+/// takes them. Between them the caller brings the model to the request's prompt; the pipeline
+/// never syncs it. <paramref name="cache"/> belongs to the inference thread, like the model.
 /// </summary>
 public sealed class CompletionPipeline(ITokenizer tokenizer, TimeProvider clock, SuggestionCache cache)
 {
     private readonly CompletionGenerator _generator = new(tokenizer, clock);
-    private readonly SuggestionCache _cache = cache;
+
+    /// <summary>The answer the typed-ahead cache has for <paramref name="request"/>, or null: then the model must answer.</summary>
+    public CompletionAnswer? TryCached(CompletionRequest request) =>
+        cache.TryGet(request) is { } hit ? new CompletionAnswer(hit.Suggestion, hit.Kind, null) : null;
 
     /// <summary>
-    /// Answers <paramref name="request"/> from the cache, or else calls <paramref name="syncModel"/>
-    /// (which brings the model to the request's prompt and returns it ready to sample) and generates.
-    /// A cancelled request throws <see cref="OperationCanceledException"/> and leaves the cache as it was.
+    /// Generates from <paramref name="model"/>, already synced to the request's prompt, and
+    /// remembers the suggestion. A cancelled request throws <see cref="OperationCanceledException"/>
+    /// and leaves the cache as it was.
     /// </summary>
-    public CompletionAnswer Complete(
-        CompletionRequest request, GenerationOptions options, Func<CancellationToken, ITokenGenerator> syncModel, CancellationToken cancellation)
+    public CompletionAnswer Generate(CompletionRequest request, GenerationOptions options, ITokenGenerator model, CancellationToken cancellation)
     {
-        if (_cache.TryGet(request) is { } hit)
-        {
-            return new CompletionAnswer(hit.Suggestion, hit.Kind, null);
-        }
-
-        ITokenGenerator model = syncModel(cancellation);
         GenerationResult result = _generator.Generate(request, options, model, cancellation);
-        _cache.Remember(request, result.Suggestion);
+        cache.Remember(request, result.Suggestion);
         return new CompletionAnswer(result.Suggestion, null, result);
     }
 }

@@ -62,6 +62,9 @@ public sealed class ContextPlan
     /// <summary>The layout in use (Auto resolved).</summary>
     public FimLayout Layout => _template.Layout;
 
+    /// <summary>The settings the plan was built with.</summary>
+    public ContextSettings Settings => _settings;
+
     /// <summary>PSM: the cursor's line follows the middle marker (see <see cref="ContextSettings.CursorLineInMiddle"/>).</summary>
     public bool CursorLineInMiddle => _settings.CursorLineInMiddle;
 

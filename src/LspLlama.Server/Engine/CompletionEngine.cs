@@ -18,15 +18,16 @@ public sealed record CompletionOutcome(string Suggestion, string Word, TextPosit
 
 /// <summary>
 /// Connects the protocol to the model. The protocol side (this file) captures what a request saw,
-/// in arrival order, and queues work; <see cref="EngineCore"/> does the work on the one inference
-/// thread: loading the model, keeping the context plan fed, completions and idle prefills.
+/// in arrival order, and queues work for the one inference thread, where <see cref="ModelHost"/>
+/// loads the model and its <see cref="ModelServing"/> keeps the plan fed, completes and prefills.
 /// </summary>
 public sealed class CompletionEngine : IDisposable
 {
     private readonly ServerServices _services;
     private readonly ILogger _logger;
     private readonly InferenceWorker _worker = new();
-    private readonly EngineCore _core;
+    private readonly ModelHost _host;
+    private readonly StatusPublisher _status;
     private readonly Timer _idleTimer;
     private readonly Timer _diskTimer;
     private readonly object _gate = new();
@@ -39,14 +40,15 @@ public sealed class CompletionEngine : IDisposable
     {
         _services = services;
         _logger = services.Loggers.CreateLogger("engine");
-        _core = new EngineCore(services, locator, hooks, _logger, OnMutated);
+        _status = new StatusPublisher(services, _logger);
+        _host = new ModelHost(() => services.Settings.Current, services.Documents, locator, hooks, _status, _logger, OnMutated);
         _idleTimer = new Timer(_ => SchedulePrefill(), null, Timeout.Infinite, Timeout.Infinite);
         _diskTimer = new Timer(_ => ScheduleDiskLook(), null, DiskLookPeriod, DiskLookPeriod);
         services.Settings.Changed += OnSettingsChanged;
     }
 
     /// <summary>The latest status; safe from any thread.</summary>
-    public StatusReport Status => _core.Status;
+    public StatusReport Status => _status.Status;
 
     /// <summary>Items waiting for the inference thread (not counting the running one).</summary>
     public int QueuedWork => _worker.Queued;
@@ -76,7 +78,7 @@ public sealed class CompletionEngine : IDisposable
             ?? throw new LocalRpcException($"no open document '{uri}'") { ErrorCode = LspErrorCodes.InvalidParams };
         (string text, _) = document.Snapshot();
         int offset = document.OffsetAt(position, _services.PositionEncoding);
-        EngineCore.FeedMark mark = _core.Mark();
+        FeedMark mark = _host.Mark();
         var request = new CompletionRequest(uri, text[..offset], text[offset..]);
         string word = WordBefore(request.Prefix);
         TextPosition cursor = document.PositionAt(offset, _services.PositionEncoding);
@@ -95,7 +97,7 @@ public sealed class CompletionEngine : IDisposable
         try
         {
             CompletionAnswer? answer = await _worker.RunAsync(
-                token => _core.Complete(request, offset, mark, token), WorkPriority.Urgent, mine.Token).ConfigureAwait(false);
+                token => _host.Serving?.Complete(request, offset, mark, token), WorkPriority.Urgent, mine.Token).ConfigureAwait(false);
             return answer?.Suggestion is { } suggestion ? new CompletionOutcome(suggestion, word, cursor, wordStart) : null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -135,13 +137,13 @@ public sealed class CompletionEngine : IDisposable
         }
 
         _disposed = true;
-        _core.Closing = true;
+        _status.Closing = true;
         _services.Settings.Changed -= OnSettingsChanged;
         _idleTimer.Dispose();
         _diskTimer.Dispose();
 
         // The model is freed on the inference thread, after the running item stopped.
-        _worker.Stop(_core.Unload);
+        _worker.Stop(_host.Unload);
         _worker.Dispose();
     }
 
@@ -178,7 +180,7 @@ public sealed class CompletionEngine : IDisposable
         }
 
         // The load itself compares with what is loaded and does only what changed.
-        if (started && _core.NeedsLoad(settings))
+        if (started && _host.NeedsLoad(settings))
         {
             ScheduleLoad();
         }
@@ -188,15 +190,15 @@ public sealed class CompletionEngine : IDisposable
     {
         if (!_disposed)
         {
-            Observe(_worker.RunAsync(_core.Load, WorkPriority.Control, CancellationToken.None), "loading the model");
+            Observe(_worker.RunAsync(_host.Load, WorkPriority.Control, CancellationToken.None), "loading the model");
         }
     }
 
     private void SchedulePrefill()
     {
-        if (!_disposed && _core.HasModel)
+        if (!_disposed && _host.HasModel)
         {
-            Observe(_worker.RunAsync(_core.Prefill, WorkPriority.Background, CancellationToken.None), "prefilling");
+            Observe(_worker.RunAsync(token => _host.Serving?.Prefill(token) ?? false, WorkPriority.Background, CancellationToken.None), "prefilling");
         }
     }
 
@@ -210,13 +212,13 @@ public sealed class CompletionEngine : IDisposable
     /// </summary>
     private void ScheduleDiskLook()
     {
-        if (_disposed || !_core.HasModel || _services.Settings.Current.Completion.IdlePrefillMs <= 0
+        if (_disposed || !_host.HasModel || _services.Settings.Current.Completion.IdlePrefillMs <= 0
             || Interlocked.Exchange(ref _diskLookQueued, 1) == 1)
         {
             return;
         }
 
-        Task<bool> look = _worker.RunAsync(_core.LookAtDisk, WorkPriority.Background, CancellationToken.None);
+        Task<bool> look = _worker.RunAsync(token => _host.Serving?.LookAtDisk(token) ?? false, WorkPriority.Background, CancellationToken.None);
         look.ContinueWith(_ => Volatile.Write(ref _diskLookQueued, 0), TaskScheduler.Default);
         Observe(look, "looking at closed files on disk");
     }

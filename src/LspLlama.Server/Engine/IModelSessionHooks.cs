@@ -1,4 +1,5 @@
 using LspLlama.Store;
+using Microsoft.Extensions.Logging;
 
 namespace LspLlama.Engine;
 
@@ -33,4 +34,41 @@ public interface IModelSessionHooks
 
     /// <summary>The model is about to be freed (reload, shutdown): the last chance to persist.</summary>
     void Unloading(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents);
+}
+
+/// <summary>Calls the hooks the way every caller must: persistence never costs a completion.</summary>
+public static class SessionHooks
+{
+    public static void Run(IModelSessionHooks? hooks, string what, Action<IModelSessionHooks> call, ILogger logger)
+    {
+        if (hooks is null)
+        {
+            return;
+        }
+
+        try
+        {
+            call(hooks);
+        }
+        catch (OperationCanceledException)
+        {
+            // Preempted by a request: the next idle moment tries again.
+        }
+#pragma warning disable CA1031 // Persistence must never cost a completion: log and go on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning(e, "Failed {What}", what);
+        }
+    }
+}
+
+/// <summary>The hooks of one loaded model, as the serving object calls them during its syncs and idle moments.</summary>
+public sealed class BoundSessionHooks(IModelSessionHooks hooks, LoadedModel model, ILogger logger)
+{
+    public void BeforeSync(ReadOnlyMemory<int> planned) =>
+        SessionHooks.Run(hooks, "restoring a stored session", h => h.BeforeSync(model, planned), logger);
+
+    public void Idle(Func<IReadOnlyList<StoredDocument>> documents, CancellationToken cancellationToken) =>
+        SessionHooks.Run(hooks, "persisting the session", h => h.Idle(model, documents, cancellationToken), logger);
 }

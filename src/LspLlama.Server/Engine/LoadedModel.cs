@@ -1,7 +1,9 @@
 using LLama;
 using LLama.Common;
 using LLama.Exceptions;
+using LspLlama.Core.Completion;
 using LspLlama.Core.Session;
+using LspLlama.Core.Tokens;
 using LspLlama.Llama;
 using LspLlama.ModelFiles;
 using LspLlama.Native;
@@ -13,17 +15,19 @@ namespace LspLlama.Engine;
 /// A model loaded for serving: weights, one context, its tokenizer and the model session over it.
 /// Created and used only on the inference thread; disposing frees the native memory.
 /// </summary>
-public sealed class LoadedModel : IDisposable
+public sealed class LoadedModel : IServedModel, IDisposable
 {
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
+    private readonly bool _ownsWeights;
 
-    private LoadedModel(string path, string architecture, LLamaWeights weights, LLamaContext context, ICheckpointPolicy policy)
+    private LoadedModel(string path, string architecture, LLamaWeights weights, LLamaContext context, ICheckpointPolicy policy, bool ownsWeights)
     {
         Path = path;
         Architecture = architecture;
         _weights = weights;
         _context = context;
+        _ownsWeights = ownsWeights;
         Tokenizer = new LlamaTokenizer(weights.NativeHandle);
         Backend = new LlamaSessionBackend(context.NativeHandle);
         Session = new ModelSession(Backend, Backend.MemoryKind == MemoryKind.Attention ? new NoCheckpointPolicy() : policy);
@@ -48,17 +52,24 @@ public sealed class LoadedModel : IDisposable
 
     public LlamaTokenizer Tokenizer { get; }
 
+    ITokenizer IServedModel.Tokenizer => Tokenizer;
+
+    public int ContextSize => Backend.ContextSize;
+
+    public int BatchSize => Backend.BatchSize;
+
+    public ITokenGenerator Generator(LogitSampler sampler) => new LlamaTokenGenerator(Backend, Session, sampler);
+
     public LlamaSessionBackend Backend { get; }
 
     public ModelSession Session { get; }
 
-    /// <summary>Loads <paramref name="path"/>; a file that cannot be used gives <see cref="InvalidModelFileException"/>.</summary>
-    public static LoadedModel Load(string path, ModelSettings model, CheckpointSection checkpoints)
+    /// <summary>
+    /// The llama.cpp parameters for <paramref name="model"/>: the one place they are built, for the
+    /// server and the benchmarks alike.
+    /// </summary>
+    public static ModelParams Parameters(string path, ModelSettings model)
     {
-        // Checked before llama.cpp sees the file: some broken files abort inside the native loader.
-        GgufHeader header = GgufHeader.Read(path);
-        ICheckpointPolicy policy = CheckpointPolicies.Create(checkpoints.Policy, checkpoints.Values);
-        NativeLogRouting.EnsureConfigured();
         var parameters = new ModelParams(path)
         {
             ContextSize = (uint)model.ContextSize,
@@ -73,23 +84,19 @@ public sealed class LoadedModel : IDisposable
             parameters.BatchThreads = model.Threads;
         }
 
-        LLamaWeights weights;
-        try
-        {
-            weights = LLamaWeights.LoadFromFile(parameters);
-        }
-        catch (LoadWeightsFailedException)
-        {
-            throw new InvalidModelFileException(path, "llama.cpp could not load it (see the log for its reason)");
-        }
+        return parameters;
+    }
 
+    /// <summary>Loads <paramref name="path"/>; a file that cannot be used gives <see cref="InvalidModelFileException"/>.</summary>
+    public static LoadedModel Load(string path, ModelSettings model, CheckpointSection checkpoints)
+    {
+        GgufHeader header = GgufHeader.Read(path);
+        ICheckpointPolicy policy = CheckpointPolicies.Create(checkpoints.Policy, checkpoints.Values);
+        ModelParams parameters = Parameters(path, model);
+        LLamaWeights weights = LoadWeights(parameters);
         try
         {
-            LLamaContext context = weights.CreateContext(parameters);
-            string architecture = header.Architecture
-                ?? weights.Metadata.GetValueOrDefault("general.architecture")
-                ?? "unknown";
-            return new LoadedModel(path, architecture, weights, context, policy);
+            return Open(header.Architecture, weights, parameters, policy, ownsWeights: true);
         }
         catch
         {
@@ -98,9 +105,39 @@ public sealed class LoadedModel : IDisposable
         }
     }
 
+    /// <summary>The weights of <paramref name="parameters"/>' model, loaded once for several <see cref="OnWeights"/> (benchmarks).</summary>
+    public static LLamaWeights LoadWeights(ModelParams parameters)
+    {
+        // Checked before llama.cpp sees the file: some broken files abort inside the native loader.
+        _ = GgufHeader.Read(parameters.ModelPath);
+        NativeLogRouting.EnsureConfigured();
+        try
+        {
+            return LLamaWeights.LoadFromFile(parameters);
+        }
+        catch (LoadWeightsFailedException)
+        {
+            throw new InvalidModelFileException(parameters.ModelPath, "llama.cpp could not load it (see the log for its reason)");
+        }
+    }
+
+    /// <summary>A fresh context on weights loaded by <see cref="LoadWeights"/>; disposing it leaves the weights loaded.</summary>
+    public static LoadedModel OnWeights(LLamaWeights weights, ModelParams parameters, ICheckpointPolicy policy) =>
+        Open(null, weights, parameters, policy, ownsWeights: false);
+
+    private static LoadedModel Open(string? architecture, LLamaWeights weights, ModelParams parameters, ICheckpointPolicy policy, bool ownsWeights)
+    {
+        LLamaContext context = weights.CreateContext(parameters);
+        architecture ??= weights.Metadata.GetValueOrDefault("general.architecture") ?? "unknown";
+        return new LoadedModel(parameters.ModelPath, architecture, weights, context, policy, ownsWeights);
+    }
+
     public void Dispose()
     {
         _context.Dispose();
-        _weights.Dispose();
+        if (_ownsWeights)
+        {
+            _weights.Dispose();
+        }
     }
 }

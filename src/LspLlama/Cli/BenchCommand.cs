@@ -1,3 +1,4 @@
+using LspLlama.ModelFiles;
 using LspLlama.Traces;
 using System.Diagnostics;
 using System.Globalization;
@@ -42,7 +43,7 @@ internal sealed class BenchCommand : ICommand
         {
             loaded = options.TraceOnly ? null : ReplayTargets.Create(options, ReplayTargets.ContextSizeFor(options), Console.Error);
         }
-        catch (Exception ex) when (ex is ModelBuildException or LLama.Exceptions.RuntimeError or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is ModelBuildException or InvalidModelFileException or LLama.Exceptions.RuntimeError or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"lspllama bench: cannot load the model: {ex.Message}");
             return Task.FromResult(1);

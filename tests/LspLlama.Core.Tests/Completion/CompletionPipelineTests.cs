@@ -17,9 +17,15 @@ public sealed class CompletionPipelineTests
             return ScriptedModel.PerByte("count + 1;");
         }
 
-        CompletionAnswer first = pipeline.Complete(CursorText.Request("n = $0\n"), new GenerationOptions(), Sync, CancellationToken.None);
-        CompletionAnswer typed = pipeline.Complete(CursorText.Request("n = cou$0\n"), new GenerationOptions(), Sync, CancellationToken.None);
-        CompletionAnswer elsewhere = pipeline.Complete(CursorText.Request("m = $0\n"), new GenerationOptions(), Sync, CancellationToken.None);
+        CompletionAnswer Complete(string text)
+        {
+            CompletionRequest request = CursorText.Request(text);
+            return pipeline.TryCached(request) ?? pipeline.Generate(request, new GenerationOptions(), Sync(CancellationToken.None), CancellationToken.None);
+        }
+
+        CompletionAnswer first = Complete("n = $0\n");
+        CompletionAnswer typed = Complete("n = cou$0\n");
+        CompletionAnswer elsewhere = Complete("m = $0\n");
 
         Assert.Equal(("count + 1;", (CacheHitKind?)null), (first.Suggestion, first.FromCache));
         Assert.Equal(StopReason.EndOfGeneration, first.Generation?.StopReason);
@@ -37,9 +43,10 @@ public sealed class CompletionPipelineTests
         var model = new ScriptedModel([.. "abc".Select(c => (int)c)]) { AfterAccept = _ => cancel.Cancel() };
 
         Assert.ThrowsAny<OperationCanceledException>(
-            () => pipeline.Complete(CursorText.Request("n = $0\n"), new GenerationOptions(), _ => model, cancel.Token));
+            () => pipeline.Generate(CursorText.Request("n = $0\n"), new GenerationOptions(), model, cancel.Token));
 
-        CompletionAnswer again = pipeline.Complete(CursorText.Request("n = $0\n"), new GenerationOptions(), _ => ScriptedModel.PerByte("x"), CancellationToken.None);
+        Assert.Null(pipeline.TryCached(CursorText.Request("n = $0\n")));
+        CompletionAnswer again = pipeline.Generate(CursorText.Request("n = $0\n"), new GenerationOptions(), ScriptedModel.PerByte("x"), CancellationToken.None);
         Assert.Equal(("x", (CacheHitKind?)null), (again.Suggestion, again.FromCache));
     }
 }

@@ -120,3 +120,41 @@ internal sealed class ReplayRecurrentBackend(int contextSize = 1 << 16, int batc
         return true;
     }
 }
+
+/// <summary>
+/// A served model over the fakes: the byte tokenizer, a fake session backend, and a generator that
+/// proposes the same rare text every time ("zq" repeated, which the generated traces never type,
+/// so the typed-ahead cache stays out of the way), counting what it accepts.
+/// </summary>
+internal sealed class ReplayServedModel(ISessionBackend backend, ICheckpointPolicy policy) : LspLlama.Engine.IServedModel
+{
+    public string Path => "fake.gguf";
+
+    public string Architecture => "fake";
+
+    public ITokenizer Tokenizer { get; } = new ReplayByteTokenizer();
+
+    public ModelSession Session { get; } = new(backend, policy);
+
+    public int ContextSize => backend.ContextSize;
+
+    public int BatchSize => backend.BatchSize;
+
+    /// <summary>Generated tokens the session took in, over all completions.</summary>
+    public int Accepted { get; private set; }
+
+    public LspLlama.Core.Completion.ITokenGenerator Generator(LspLlama.Core.Completion.LogitSampler sampler) => new Filler(this);
+
+    private sealed class Filler(ReplayServedModel model) : LspLlama.Core.Completion.ITokenGenerator
+    {
+        private int _next;
+
+        public int Sample() => _next++ % 2 == 0 ? 'z' : 'q';
+
+        public void Accept(int token)
+        {
+            model.Session.AppendGenerated(token);
+            model.Accepted++;
+        }
+    }
+}

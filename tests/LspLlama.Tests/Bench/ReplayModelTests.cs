@@ -12,7 +12,7 @@ public sealed class ReplayModelTests
     public void Every_policy_replays_a_trace_on_a_tiny_hybrid_model_and_ours_decodes_least()
     {
         string model = TinyModels.Get(TinyArch.GraniteHybrid);
-        using ReplayLlamaFactory factory = new(model, generated: true, new ReplaySettings(ContextSize: 2048, BatchSize: 128, MicroBatchSize: 128, Threads: 2, GeneratePerSync: 4), "/w");
+        using ReplayLlamaFactory factory = new(model, generated: true, new ReplaySettings(ContextSize: 2048, BatchSize: 128, MicroBatchSize: 128, Threads: 2, GeneratePerSync: 4));
         Assert.Equal("granitehybrid", factory.Model.Architecture);
         Assert.Equal("hybrid", factory.Model.MemoryKind);
 

@@ -113,7 +113,7 @@ public sealed class ReplayRunnerTests
             Assert.Null(_docs.TryApply(e));
         }
 
-        public SyncCost Sync(TraceCompletion request, CancellationToken cancellation)
+        public SyncCost? Sync(TraceCompletion request, CancellationToken cancellation)
         {
             Seen.Add(request);
             int context = _docs.OpenUris.Sum(u => _docs.TextOf(u).Length);

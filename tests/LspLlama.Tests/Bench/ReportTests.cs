@@ -42,7 +42,7 @@ public sealed class ReportTests
         foreach (JsonElement p in policies)
         {
             Assert.Equal(
-                ["name", "decodedTokens", "idealTokens", "syncs", "decodedPerSync", "syncMs", "checkpointPeakBytes", "fullReprocesses"],
+                ["name", "decodedTokens", "idealTokens", "syncs", "decodedPerSync", "syncMs", "checkpointPeakBytes", "fullReprocesses", "cacheHits"],
                 p.EnumerateObject().Select(x => x.Name));
             Assert.Equal(["p50", "p95"], p.GetProperty("decodedPerSync").EnumerateObject().Select(x => x.Name));
             Assert.Equal(["p50", "p95"], p.GetProperty("syncMs").EnumerateObject().Select(x => x.Name));

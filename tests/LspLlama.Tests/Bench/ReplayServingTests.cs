@@ -1,12 +1,14 @@
 using LspLlama.Bench;
 using LspLlama.Core.Bench;
+using LspLlama.Core.Completion;
 using LspLlama.Core.Context;
 using LspLlama.Core.Session;
 using Xunit;
 
 namespace LspLlama.Tests.Bench;
 
-public sealed class ReplayServerPathTests
+/// <summary>The replay through the server's serving object, on fakes: what the model holds and what each policy decodes.</summary>
+public sealed class ReplayServingTests
 {
     private static readonly ContextSettings s_context = new() { ContextSize = 1 << 16, Layout = FimLayout.Psm, SuffixLines = 4 };
 
@@ -14,15 +16,18 @@ public sealed class ReplayServerPathTests
         [.. SyntheticWorkspace.Generate(seed, 12_000, bytesPerFile: 3_000).Select(f => new SourceFile("file:///w/" + f.RelativePath, "csharp", f.Text))],
         new TraceGeneratorOptions(Seed: seed, Syncs: 60, ContextTokens: 3_000)).Generate("/w");
 
-    private static ReplayServerPath Target(string policy, ReplayRecurrentBackend backend, int generate = 0) =>
-        new(new ReplayByteTokenizer(), s_context, backend, CheckpointPolicies.Create(policy, new CheckpointSettings(MinSpacingTokens: 16, IntervalTokens: 256)), "/w", TraceHeader.Utf16, generate);
+    private static ReplayServing Target(ReplayServedModel model, int generate = 0) =>
+        new(model, s_context, new GenerationOptions { MaxTokens = generate, TimeBudget = TimeSpan.FromMinutes(1) }, TraceHeader.Utf16);
+
+    private static ReplayServedModel Model(string policy, ReplayRecurrentBackend backend) =>
+        new(backend, CheckpointPolicies.Create(policy, new CheckpointSettings(MinSpacingTokens: 16, IntervalTokens: 256)));
 
     [Fact]
     public void The_model_holds_every_open_document_as_the_editor_has_it_after_each_sync()
     {
         EditTrace trace = Trace(3);
         ReplayRecurrentBackend backend = new();
-        using ReplayServerPath target = Target("lspllama", backend);
+        using ReplayServing target = Target(Model("lspllama", backend));
         TracePlayback editor = new();
         int checkedSyncs = 0, keptSplits = 0;
         foreach (TraceEvent e in trace.Events)
@@ -34,7 +39,7 @@ public sealed class ReplayServerPathTests
                 continue;
             }
 
-            SyncCost cost = target.Sync(c, CancellationToken.None);
+            SyncCost cost = target.Sync(c, CancellationToken.None) ?? throw new InvalidOperationException("nothing generated, nothing to cache");
             string held = ReplayByteTokenizer.Text(target.Session.Held);
             Assert.Equal(target.Session.Held.Length, cost.ContextTokens);
             foreach (string uri in editor.OpenUris.Where(u => u != c.Uri))
@@ -71,24 +76,30 @@ public sealed class ReplayServerPathTests
     public void A_focus_event_alone_changes_nothing_the_server_sees()
     {
         const string A = "file:///w/a.cs", B = "file:///w/b.cs", C = "file:///w/c.cs";
-        using ReplayServerPath target = Target("lspllama", new ReplayRecurrentBackend());
-        foreach (string uri in new[] { A, B, C })
+        string Replay(bool glance)
         {
-            target.Apply(new TraceOpen(uri, "csharp", 1, string.Concat(Enumerable.Repeat($"// {uri}\nclass K {{ }}\n", 20))));
+            using ReplayServing target = Target(Model("lspllama", new ReplayRecurrentBackend()));
+            foreach (string uri in new[] { A, B, C })
+            {
+                target.Apply(new TraceOpen(uri, "csharp", 1, string.Concat(Enumerable.Repeat($"// {uri}\nclass K {{ }}\n", 20))));
+            }
+
+            Assert.NotNull(target.Sync(new TraceCompletion(C, new TracePosition(3, 2)), CancellationToken.None));
+            if (glance)
+            {
+                // A glance at a (no request there) and back: the server never knows.
+                target.Apply(new TraceFocus(A, new TracePosition(5, 0)));
+                target.Apply(new TraceFocus(C, new TracePosition(3, 2)));
+            }
+
+            // Answered from the cache, then one a character to the left syncs.
+            Assert.Null(target.Sync(new TraceCompletion(C, new TracePosition(3, 2)), CancellationToken.None));
+            Assert.NotNull(target.Sync(new TraceCompletion(C, new TracePosition(3, 1)), CancellationToken.None));
+            Assert.Throws<InvalidDataException>(() => target.Apply(new TraceFocus("file:///w/closed.cs", new TracePosition(0, 0))));
+            return ReplayByteTokenizer.Text(target.Session.Held);
         }
 
-        target.Sync(new TraceCompletion(C, new TracePosition(3, 2)), CancellationToken.None);
-        string before = ReplayByteTokenizer.Text(target.Session.Held);
-
-        // A glance at a (no request there) and back: the server never knew, so the next sync at the
-        // same place keeps everything but the generated tokens.
-        target.Apply(new TraceFocus(A, new TracePosition(5, 0)));
-        target.Apply(new TraceFocus(C, new TracePosition(3, 2)));
-        SyncCost again = target.Sync(new TraceCompletion(C, new TracePosition(3, 2)), CancellationToken.None);
-        Assert.Equal(before, ReplayByteTokenizer.Text(target.Session.Held));
-        Assert.True(again.IdealTokens <= 1, $"ideal {again.IdealTokens}");
-
-        Assert.Throws<InvalidDataException>(() => target.Apply(new TraceFocus("file:///w/closed.cs", new TracePosition(0, 0))));
+        Assert.Equal(Replay(glance: false), Replay(glance: true));
     }
 
     [Fact]
@@ -100,13 +111,19 @@ public sealed class ReplayServerPathTests
         foreach (string policy in new[] { "none", "lspllama" })
         {
             ReplayRecurrentBackend backend = new();
-            using ReplayServerPath target = Target(policy, backend, Generate);
+            ReplayServedModel model = Model(policy, backend);
+            using ReplayServing target = Target(model, Generate);
             PolicyTally tally = new(policy);
             foreach (TraceEvent e in trace.Events)
             {
                 if (e is TraceCompletion c)
                 {
-                    SyncCost cost = target.Sync(c, CancellationToken.None);
+                    if (target.Sync(c, CancellationToken.None) is not { } cost)
+                    {
+                        tally.AddCacheHit();
+                        continue;
+                    }
+
                     Assert.True(cost.DecodedTokens >= cost.IdealTokens, $"{policy}: decoded {cost.DecodedTokens} < ideal {cost.IdealTokens}");
                     tally.Add(cost);
                 }
@@ -117,7 +134,9 @@ public sealed class ReplayServerPathTests
             }
 
             // Every sync's completion was decoded too, and rolled back by the next sync.
-            Assert.Equal(tally.DecodedTokens + (Generate * tally.Syncs), backend.TokensDecoded);
+            Assert.Equal(tally.DecodedTokens + model.Accepted, backend.TokensDecoded);
+            Assert.Equal((Generate - 1) * tally.Syncs, model.Accepted);
+            Assert.Equal(60, tally.Syncs + tally.CacheHits);
             results[policy] = tally.ToResult();
         }
 
@@ -126,7 +145,7 @@ public sealed class ReplayServerPathTests
 
         // Without checkpoints a recurrent memory cannot drop the completion: every sync after the
         // first starts again from the beginning.
-        Assert.Equal(59, none.FullReprocesses);
+        Assert.Equal(none.Syncs - 1, none.FullReprocesses);
         Assert.True(ours.RatioToIdeal <= 1.10, $"lspllama decoded {ours.DecodedTokens} for an ideal of {ours.IdealTokens}");
         Assert.True(ours.CheckpointPeakBytes > 0);
         Assert.True(ours.DecodedTokens * 3 < none.DecodedTokens, $"lspllama {ours.DecodedTokens}, none {none.DecodedTokens}");

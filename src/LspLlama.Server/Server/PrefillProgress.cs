@@ -1,8 +1,7 @@
 using System.Text.Json;
 using LspLlama.Protocol;
-using LspLlama.Server;
 
-namespace LspLlama.Engine;
+namespace LspLlama.Server;
 
 /// <summary>
 /// Reports a long prefill as LSP work-done progress (<c>window/workDoneProgress/create</c>, then

@@ -1,0 +1,106 @@
+using LspLlama.Core.Bench;
+using LspLlama.Core.Completion;
+using LspLlama.Core.Context;
+using LspLlama.Core.Documents;
+using LspLlama.Core.Session;
+using LspLlama.Engine;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LspLlama.Bench;
+
+/// <summary>
+/// Replays editor events through the server's own serving object: the document store applies each
+/// change as it would for a didChange, and each completion request goes to
+/// <see cref="ModelServing.Complete"/> with what the request saw, as the server's handler sends it:
+/// the cache answers typed-ahead requests, the others sync the model at the cursor and generate.
+/// What the replay cannot have: the disk (a trace carries every text it needs, so closed files do
+/// not follow the disk) and idle moments (no background prefill between events), so each request
+/// pays for everything since the one before.
+/// </summary>
+public sealed class ReplayServing : IReplayTarget, IServingObserver
+{
+    private readonly DocumentStore _store = new();
+    private readonly ModelServing _serving;
+    private readonly IServedModel _model;
+    private readonly PositionEncoding _encoding;
+    private readonly IDisposable? _owned;
+    private ServingFigures? _figures;
+
+    /// <param name="generation">What each completion may generate (the bench's <c>--generate</c> tokens at most).</param>
+    /// <param name="owned">Disposed with the target (the model context behind <paramref name="model"/>).</param>
+    public ReplayServing(IServedModel model, ContextSettings context, GenerationOptions generation, string positionEncoding, IDisposable? owned = null)
+    {
+        _model = model;
+        _encoding = positionEncoding == TraceHeader.Utf8 ? PositionEncoding.Utf8 : PositionEncoding.Utf16;
+        _owned = owned;
+        var options = new ServingOptions(generation, int.MaxValue);
+        _serving = new ModelServing(model, new ContextPlan(model.Tokenizer, context), _store, () => options, this, hooks: null, NullLogger.Instance, followDisk: false);
+    }
+
+    public ModelSession Session => _model.Session;
+
+    /// <summary>The serving object's last figures (tests compare them with the server's).</summary>
+    public ServingFigures? Figures => _figures;
+
+    public void Apply(TraceEvent e)
+    {
+        switch (e)
+        {
+            case TraceOpen open:
+                _store.Open(open.Uri, open.LanguageId, open.Version, open.Text);
+                break;
+            case TraceEdit edit:
+                _store.Change(edit.Uri, edit.Version, [.. edit.Changes.Select(ToDocumentChange)], _encoding);
+                break;
+            case TraceClose close:
+                _store.Close(close.Uri);
+                break;
+            case TraceFocus focus:
+                // The server learns the active document and its cursor from completion requests
+                // only (LSP has no focus notification), so a focus event changes nothing it sees.
+                _ = _store.Find(focus.Uri) ?? throw new InvalidDataException($"{focus.Uri} is not open");
+                break;
+            default:
+                throw new ArgumentException($"{e.GetType().Name} is not applied, it is synced", nameof(e));
+        }
+    }
+
+    public SyncCost? Sync(TraceCompletion request, CancellationToken cancellation)
+    {
+        TextDocument doc = _store.Find(request.Uri) ?? throw new InvalidDataException($"{request.Uri} is not open");
+        (string text, _) = doc.Snapshot();
+        int offset = doc.OffsetAt(new TextPosition(request.Position.Line, request.Position.Character), _encoding);
+        int syncsBefore = _figures?.Syncs ?? 0;
+        FeedMark mark = _serving.Mark();
+        _ = _serving.Complete(new CompletionRequest(request.Uri, text[..offset], text[offset..]), offset, mark, cancellation);
+        if (_figures is not { LastSync: { } f } figures || figures.Syncs == syncsBefore)
+        {
+            return null; // Answered from the cache: no sync ran.
+        }
+
+        return new SyncCost(f.Decoded, f.Ideal, (f.Decoding + f.Saving + f.Restoring).TotalMilliseconds, f.CheckpointBytes, f.Desired, f.FullReprocess);
+    }
+
+    public void Dispose()
+    {
+        _serving.Dispose();
+        _model.Session.Reset();
+        _owned?.Dispose();
+    }
+
+    void IServingObserver.StateChanged(ModelState state, string? message, ServingFigures? figures)
+    {
+    }
+
+    void IServingObserver.Problem(string message, bool isError) => throw new InvalidOperationException(message);
+
+    void IServingObserver.Served(ServingFigures figures) => _figures = figures;
+
+    void IServingObserver.LongSync(int tokens, Action<Action<int>> work) => work(_ => { });
+
+    private static DocumentChange ToDocumentChange(TraceChange c) => new(
+        c.Range is TraceRange r
+            ? new TextRange(new TextPosition(r.Start.Line, r.Start.Character), new TextPosition(r.End.Line, r.End.Character))
+            : null,
+        c.Text);
+}

@@ -1,0 +1,183 @@
+using LspLlama.Core.Context;
+using LspLlama.Core.Documents;
+using LspLlama.ModelFiles;
+using LspLlama.Server.Settings;
+using LspLlama.Store;
+using Microsoft.Extensions.Logging;
+
+namespace LspLlama.Engine;
+
+/// <summary>
+/// Owns the model's lifecycle on the inference thread: finds and loads the model for the current
+/// settings, builds its <see cref="ModelServing"/>, gives it a new plan when only the plan settings
+/// change, reports failures, and frees the model (after the persistence hooks saw it).
+/// <see cref="Mark"/>, <see cref="HasModel"/> and <see cref="NeedsLoad"/> are safe from any thread.
+/// </summary>
+public sealed class ModelHost(
+    Func<ServerSettings> settings,
+    DocumentStore documents,
+    ModelLocator locator,
+    IModelSessionHooks? hooks,
+    IServingObserver observer,
+    ILogger logger,
+    Action onMutated)
+{
+    private volatile ServerSettings? _loadedWith;
+    private volatile ModelServing? _serving;
+    private LoadedModel? _model;
+
+    /// <summary>The serving object of the loaded model; null while there is none (inference thread).</summary>
+    public ModelServing? Serving => _serving;
+
+    public bool HasModel => _serving is not null;
+
+    /// <summary>Protocol thread: the mutation number a request arriving now must see.</summary>
+    public FeedMark Mark() => _serving?.Mark() ?? default;
+
+    /// <summary>True when <paramref name="next"/> changes the model, its checkpoints or the plan.</summary>
+    public bool NeedsLoad(ServerSettings next) =>
+        _loadedWith is not { } loaded
+        || loaded.Model != next.Model || loaded.Checkpoints != next.Checkpoints || loaded.Context != next.Context;
+
+    /// <summary>Loads (or reloads) the model for the current settings; only replans when only the plan settings changed.</summary>
+    public bool Load(CancellationToken cancellationToken)
+    {
+        ServerSettings current = settings();
+        ServerSettings? previous = _loadedWith;
+        if (previous is not null && previous.Model == current.Model && previous.Checkpoints == current.Checkpoints && _model is not null)
+        {
+            if (previous.Context != current.Context)
+            {
+                _loadedWith = current;
+                return Replan(current, carryOver: true);
+            }
+
+            return true; // Several changes queued several loads; the first one did the work.
+        }
+
+        Unload();
+        _loadedWith = current;
+        string? path = current.Model.Path;
+        if (path is null)
+        {
+            ModelLocator.Candidate? found = locator.FindBest();
+            if (found is null)
+            {
+                string where = string.Join(", ", locator.Roots.Select(r => r.Folder));
+                Fail(ModelState.NoModel, $"LspLlama: no model configured and none found in {where}. Set lspllama.model.path to a GGUF file; completions stay empty until then.", isError: false);
+                return false;
+            }
+
+            logger.LogInformation("No model configured; using {Path} from the {Tool}", found.Path, found.Tool);
+            path = found.Path;
+        }
+
+        observer.StateChanged(ModelState.Loading, $"loading {path}");
+        try
+        {
+            _model = LoadedModel.Load(path, current.Model, current.Checkpoints);
+        }
+#pragma warning disable CA1031 // Whatever the loader throws, the user must hear why, and the server keeps serving.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            Unload();
+            Fail(ModelState.Error, $"LspLlama: {(e is InvalidModelFileException ? e.Message : $"cannot use model '{path}': {e.Message}")} Completions stay empty until the model is fixed.", isError: true);
+            return false;
+        }
+
+        if (!Replan(current, carryOver: false))
+        {
+            return false;
+        }
+
+        ModelServing serving = _serving!;
+        logger.LogInformation(
+            "Loaded {Path} ({Architecture}); {Memory}; layout {Layout}; checkpoint policy {Policy}",
+            path, _model.Architecture, _model.Backend.Probe.Describe(), serving.Plan.Layout, _model.Session.PolicyName);
+        IReadOnlyList<StoredDocument> remembered = [];
+        SessionHooks.Run(hooks, "restoring a stored session", h => remembered = h.Loaded(_model, cancellationToken), logger);
+        serving.LayOut(remembered);
+        observer.StateChanged(ModelState.Ready, null, serving.Figures());
+        onMutated();
+        return true;
+    }
+
+    /// <summary>Frees the model (after the hooks saw it); also the worker's last action at shutdown.</summary>
+    public void Unload()
+    {
+        if (_model is { } model)
+        {
+            ModelServing? serving = _serving;
+            SessionHooks.Run(hooks, "persisting the session", h => h.Unloading(model, () => serving?.PlannedDocuments() ?? []), logger);
+        }
+
+        DropServing();
+        _model?.Dispose();
+        _model = null;
+    }
+
+    /// <summary>
+    /// A plan for the current settings: with <paramref name="carryOver"/> (the plan settings
+    /// changed) it takes over the served plan's documents, order and evictions, so the memory stays
+    /// valid up to the first token the settings change; in open order, most of the context would be
+    /// decoded again. False, with a message, when the plan settings do not fit the model.
+    /// </summary>
+    private bool Replan(ServerSettings current, bool carryOver)
+    {
+        LoadedModel model = _model!;
+        ContextSettings planSettings = current.Context.Plan with { ContextSize = model.Backend.ContextSize };
+        ContextPlan plan;
+        try
+        {
+            plan = new ContextPlan(model.Tokenizer, planSettings);
+        }
+        catch (ArgumentException e)
+        {
+            DropServing();
+            Fail(ModelState.Error, $"LspLlama: the context settings do not fit the model ({e.Message}); completions stay empty until they do.", isError: true);
+            return false;
+        }
+
+        if (carryOver && _serving is { } served)
+        {
+            try
+            {
+                plan = served.Plan.WithSettings(planSettings);
+            }
+#pragma warning disable CA1031 // Carrying over only spares decoding: a fresh plan is always right.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning(e, "Could not carry the documents over to the new context plan; it starts from the documents");
+            }
+        }
+
+        if (_serving is { } serving)
+        {
+            serving.UsePlan(plan);
+        }
+        else
+        {
+            BoundSessionHooks? bound = hooks is null ? null : new BoundSessionHooks(hooks, model, logger);
+            _serving = new ModelServing(model, plan, documents, () => ServingOptionsOf(settings()), observer, bound, logger, followDisk: true, onMutated);
+        }
+
+        return true;
+    }
+
+    private static ServingOptions ServingOptionsOf(ServerSettings s) => new(s.Completion.Generation, s.Completion.ProgressMinTokens);
+
+    private void DropServing()
+    {
+        ModelServing? serving = _serving;
+        _serving = null;
+        serving?.Dispose();
+    }
+
+    private void Fail(ModelState state, string message, bool isError)
+    {
+        observer.StateChanged(state, message);
+        observer.Problem(message, isError);
+    }
+}

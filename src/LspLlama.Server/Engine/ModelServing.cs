@@ -1,0 +1,413 @@
+using LspLlama.Core.Completion;
+using LspLlama.Core.Context;
+using LspLlama.Core.Documents;
+using LspLlama.Core.Session;
+using LspLlama.Store;
+using Microsoft.Extensions.Logging;
+
+namespace LspLlama.Engine;
+
+/// <summary>What a request saw of the document mutations when it arrived.</summary>
+public readonly record struct FeedMark(PlanFeed? Feed, long Sequence);
+
+/// <summary>Settings the serving object reads at the moment it needs them (they may change between requests).</summary>
+/// <param name="ProgressMinTokens">A sync this long is run in steps and reported as progress.</param>
+public sealed record ServingOptions(GenerationOptions Generation, int ProgressMinTokens);
+
+/// <summary>
+/// Serves completions for one loaded model over the editor's documents: it owns the context plan
+/// and its feed, the suggestion cache, the closed files followed on disk and the model session's
+/// syncs. Documents go in through the <see cref="DocumentStore"/> it observes; completions, prefills
+/// and figures come out. No protocol types and no RPC: the server and the benchmarks drive the
+/// same object. Everything but <see cref="Mark"/> runs on the inference thread.
+/// </summary>
+public sealed class ModelServing : IDisposable
+{
+    private readonly IServedModel _model;
+    private readonly DocumentStore _documents;
+    private readonly Func<ServingOptions> _options;
+    private readonly IServingObserver _observer;
+    private readonly BoundSessionHooks? _hooks;
+    private readonly ILogger _logger;
+    private readonly Action? _onMutated;
+    private readonly bool _followDisk;
+    private volatile PlanFeed _feed;
+    private ContextPlan _plan;
+    private SuggestionCache _cache = new();
+    private CompletionPipeline _pipeline;
+    private ClosedFilesOnDisk? _disk;
+    private LogitSampler? _sampler;
+    private SamplingOptions? _samplerOptions;
+    private (string Uri, int Offset)? _lastCompletion;
+    private SyncFigures? _lastSync;
+    private CompletionAnswer? _lastAnswer;
+    private PlannedLayout? _lastPlan;
+    private int _syncs;
+    private int _completions;
+
+    /// <param name="plan">The plan to serve (fresh, or carried over from the previous settings); documents it holds that are no longer open are closed.</param>
+    /// <param name="followDisk">Kept closed files follow the disk (the server); a replayed trace has no disk to follow.</param>
+    /// <param name="onMutated">Raised on the protocol thread after each document mutation (the idle prefill timer).</param>
+    public ModelServing(
+        IServedModel model,
+        ContextPlan plan,
+        DocumentStore documents,
+        Func<ServingOptions> options,
+        IServingObserver observer,
+        BoundSessionHooks? hooks,
+        ILogger logger,
+        bool followDisk = true,
+        Action? onMutated = null)
+    {
+        _model = model;
+        _documents = documents;
+        _options = options;
+        _observer = observer;
+        _hooks = hooks;
+        _logger = logger;
+        _followDisk = followDisk;
+        _onMutated = onMutated;
+        (_plan, _feed, _pipeline) = Start(plan);
+    }
+
+    public IServedModel Model => _model;
+
+    public ContextPlan Plan => _plan;
+
+    /// <summary>Protocol thread: the mutation number a request arriving now must see.</summary>
+    public FeedMark Mark()
+    {
+        PlanFeed feed = _feed;
+        return new FeedMark(feed, feed.Sequence);
+    }
+
+    /// <summary>
+    /// Answers a completion at <paramref name="offset"/> as the request saw the documents: from the
+    /// cache, or by syncing the model to the plan at the cursor and generating. Null when the
+    /// document is no longer open or changed under a plan rebuilt since.
+    /// </summary>
+    public CompletionAnswer? Complete(CompletionRequest request, int offset, FeedMark mark, CancellationToken cancellation)
+    {
+        _completions++;
+        try
+        {
+            if (!CatchUp(request, mark))
+            {
+                return null;
+            }
+
+            GenerationOptions options = _options().Generation;
+
+            // The plan leaves the generation reserve free; generation must fit in it.
+            options = options with { MaxTokens = Math.Min(options.MaxTokens, Math.Max(1, _model.ContextSize - _plan.Budget)) };
+            _lastCompletion = (request.DocumentId, offset);
+            CompletionAnswer answer = _pipeline.TryCached(request)
+                ?? _pipeline.Generate(request, options, SyncedModel(request.DocumentId, offset, options.Sampling, cancellation), cancellation);
+            _lastAnswer = answer;
+            return answer;
+        }
+        finally
+        {
+            Report();
+        }
+    }
+
+    /// <summary>
+    /// Idle: brings the model to the documents as they are now, for the latest cursor (the last
+    /// edit, else the last completion), so the next request finds it ready. True when it synced.
+    /// </summary>
+    public bool Prefill(CancellationToken cancellation)
+    {
+        if (!ApplyFeed(long.MaxValue))
+        {
+            return false;
+        }
+
+        FollowDisk(RefreshClosed);
+        (string Uri, int Offset)? target = _feed.LastEdit is { } edit ? (edit.Uri, edit.Cursor) : _lastCompletion;
+        if (target is not { } t || !_plan.IsOpen(t.Uri))
+        {
+            return false;
+        }
+
+        try
+        {
+            _plan.SetActive(t.Uri, t.Offset);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false; // The edit that set this cursor was undone by a later one.
+        }
+
+        try
+        {
+            SyncPlanned(_plan.Build(), cancellation);
+        }
+        finally
+        {
+            Report();
+        }
+
+        _hooks?.Idle(PlannedDocuments, cancellation);
+        return true;
+    }
+
+    /// <summary>
+    /// Idle, with no edits to prefill for: takes in closed files that changed on disk and, when
+    /// any did, prefills the context for the latest cursor. True when it synced.
+    /// </summary>
+    public bool LookAtDisk(CancellationToken cancellation)
+    {
+        if (_plan.KeptClosedCount == 0)
+        {
+            return false;
+        }
+
+        int changed = 0;
+        FollowDisk(disk => changed = RefreshClosed(disk));
+        return changed > 0 && Prefill(cancellation);
+    }
+
+    /// <summary>After a load: lays out the files a restored session was planned from (see <see cref="ClosedFilesOnDisk.LayOut"/>).</summary>
+    public void LayOut(IReadOnlyList<StoredDocument> remembered) => FollowDisk(disk => disk.LayOut(_plan, remembered));
+
+    /// <summary>
+    /// The documents of the plan the session last synced to, in plan order: what a saved session
+    /// records. Asked for only when a save starts, since it reads every document's text.
+    /// </summary>
+    public StoredDocument[] PlannedDocuments() =>
+        _lastPlan is { } synced
+            ? [.. synced.Segments.Select(s => new StoredDocument(s.Uri, HeldText(s.Uri) is { } text && !text.Contains('\r', StringComparison.Ordinal)))]
+            : [];
+
+    /// <summary>
+    /// Serves <paramref name="plan"/> from now on (new plan settings, carried over or fresh), with
+    /// a new feed and cache from the documents as they are now. The model memory stays: the next
+    /// sync keeps the common prefix, so a plan that took over the old one's documents
+    /// (<see cref="ContextPlan.WithSettings"/>) keeps it up to the first token the settings change.
+    /// </summary>
+    public void UsePlan(ContextPlan plan)
+    {
+        PlanFeed old = _feed;
+        (_plan, _feed, _pipeline) = Start(plan);
+        StopFeed(old);
+    }
+
+    /// <summary>Publishes the figures as they are now.</summary>
+    public void Report() => _observer.Served(Figures());
+
+    /// <summary>The figures as they are now.</summary>
+    public ServingFigures Figures()
+    {
+        ModelSession session = _model.Session;
+        return new ServingFigures(
+            _model.Path,
+            _model.Architecture,
+            session.MemoryKind,
+            session.PolicyName,
+            session.Held.Length,
+            _model.ContextSize,
+            session.Checkpoints.Count,
+            session.CheckpointBytes,
+            _lastSync,
+            _lastAnswer,
+            _syncs,
+            _completions,
+            _lastPlan);
+    }
+
+    public void Dispose() => StopFeed(_feed);
+
+    /// <summary>
+    /// Serves <paramref name="plan"/> from now on, with a new feed from the documents as they are
+    /// now. The model memory stays: the next sync keeps the common prefix.
+    /// </summary>
+    private (ContextPlan Plan, PlanFeed Feed, CompletionPipeline Pipeline) Start(ContextPlan plan)
+    {
+        _cache = new SuggestionCache();
+        var pipeline = new CompletionPipeline(_model.Tokenizer, TimeProvider.System, _cache);
+        var feed = new PlanFeed(_documents);
+        if (_onMutated is { } mutated)
+        {
+            feed.Mutated += mutated;
+        }
+
+        ClosedFilesOnDisk? disk = _followDisk ? new ClosedFilesOnDisk(_logger, ClosedFilesOnDisk.DefaultInterval) : null;
+        _disk = disk;
+        feed.Closed += uri =>
+        {
+            _cache.Forget(uri);
+            disk?.Forget(uri);
+        };
+        feed.Changed += uri => _cache.ForgetOthers(uri);
+
+        // Carried over, the plan may still hold documents closed since its last mutation.
+        foreach (string uri in plan.OpenUris.Where(u => !feed.OpenAtStart.Contains(u)).ToArray())
+        {
+            plan.Close(uri);
+        }
+
+        return (plan, feed, pipeline);
+    }
+
+    private void StopFeed(PlanFeed feed)
+    {
+        if (_onMutated is { } mutated)
+        {
+            feed.Mutated -= mutated;
+        }
+
+        feed.Dispose();
+    }
+
+    /// <summary>
+    /// Applies the queued mutations up to <paramref name="upTo"/>. A change the plan rejects means
+    /// the plan no longer mirrors the documents: it starts again from them (the memory stays).
+    /// </summary>
+    private bool ApplyFeed(long upTo)
+    {
+        try
+        {
+            _feed.ApplyTo(_plan, upTo);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            _logger.LogError(e, "The context plan rejected a document change; rebuilding it from the documents");
+            UsePlan(new ContextPlan(_model.Tokenizer, _plan.Settings));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Applies the mutations the request saw. A feed replaced by a rebuild started from a newer
+    /// snapshot: then all of it is applied, and the request goes unanswered unless the document
+    /// still reads as it did.
+    /// </summary>
+    private bool CatchUp(CompletionRequest request, FeedMark mark)
+    {
+        bool sameFeed = mark.Feed == _feed;
+        if (!ApplyFeed(sameFeed ? mark.Sequence : long.MaxValue))
+        {
+            return false;
+        }
+
+        FollowDisk(RefreshClosed);
+        if (!_plan.IsOpen(request.DocumentId))
+        {
+            return false;
+        }
+
+        return sameFeed || _plan.GetText(request.DocumentId) == request.Prefix + request.Suffix;
+    }
+
+    /// <summary>The model synced to the plan at the cursor, ready to sample from.</summary>
+    private ITokenGenerator SyncedModel(string uri, int offset, SamplingOptions sampling, CancellationToken cancellation)
+    {
+        _plan.SetActive(uri, offset);
+        SyncPlanned(_plan.Build(), cancellation);
+        if (_sampler is null || _samplerOptions != sampling)
+        {
+            _sampler = new LogitSampler(sampling);
+            _samplerOptions = sampling;
+        }
+
+        return _model.Generator(_sampler);
+    }
+
+    /// <summary>Brings the session to <paramref name="build"/>; a long sync runs in steps and reports progress.</summary>
+    private void SyncPlanned(PlanBuild build, CancellationToken cancellation)
+    {
+        _lastPlan = new PlannedLayout([.. build.Segments], build.Hints);
+        _hooks?.BeforeSync(build.Tokens);
+        ModelSession session = _model.Session;
+        int start = session.Held.CommonPrefixLength(build.Tokens.Span);
+        int pending = build.Tokens.Length - start;
+        var total = new SteppedSync(build.Tokens.Length);
+        if (pending < _options().ProgressMinTokens)
+        {
+            SyncStep(build, build.Tokens.Length, total, cancellation);
+            return;
+        }
+
+        int step = Math.Max(_model.BatchSize * 4, 256);
+        _observer.LongSync(pending, report =>
+        {
+            for (int end = start + step; end < build.Tokens.Length; end += step)
+            {
+                SyncStep(build, end, total, cancellation);
+                report((int)(100L * (end - start) / pending));
+            }
+
+            SyncStep(build, build.Tokens.Length, total, cancellation);
+        });
+    }
+
+    // One sync to the first `end` tokens; also a cancelled one counts: the session knows what it
+    // decoded before stopping. Unchanged figures mean it stopped before it started.
+    private void SyncStep(PlanBuild build, int end, SteppedSync total, CancellationToken cancellation)
+    {
+        ModelSession session = _model.Session;
+        SyncFigures before = session.LastFigures;
+        try
+        {
+            session.Sync(build.Tokens.Span[..end], build.Hints, cancellation);
+        }
+        finally
+        {
+            SyncFigures f = session.LastFigures;
+            if (f != before)
+            {
+                _syncs++;
+                total.Add(f);
+                _lastSync = total.Total;
+                if (f.Decoded > 0)
+                {
+                    _logger.LogDebug(
+                        "sync: kept {Kept}, restored from {Restored}, decoded {Decoded} (ideal {Ideal}) in {Ms:F1} ms{Cancelled}",
+                        f.Kept, f.RestoredFrom, f.Decoded, f.Ideal, f.Decoding.TotalMilliseconds, f.Cancelled ? ", cancelled" : string.Empty);
+                }
+            }
+        }
+    }
+
+    /// <summary>Closed files that changed on disk are context of every open one: their suggestions may be stale.</summary>
+    private int RefreshClosed(ClosedFilesOnDisk disk)
+    {
+        IReadOnlyList<string> changed = disk.Refresh(_plan);
+        foreach (string uri in changed)
+        {
+            _cache.ForgetOthers(uri);
+        }
+
+        return changed.Count;
+    }
+
+    /// <summary>Following the disk is an extra: whatever fails there is logged, never costs a completion or the plan.</summary>
+    private void FollowDisk(Action<ClosedFilesOnDisk> action)
+    {
+        if (_disk is not { } disk)
+        {
+            return;
+        }
+
+        try
+        {
+            action(disk);
+        }
+#pragma warning disable CA1031 // An unexpected failure reading closed files must not cost the request.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(e, "Could not follow the closed files on disk");
+        }
+    }
+
+    private void FollowDisk(Func<ClosedFilesOnDisk, int> action) => FollowDisk(disk => { _ = action(disk); });
+
+    /// <summary>The text the plan holds for a document, open or closed; null once it left the plan.</summary>
+    private string? HeldText(string uri) =>
+        _plan.IsOpen(uri) ? _plan.GetText(uri)
+        : _plan.KeptClosedUris.Contains(uri) ? _plan.GetClosedText(uri)
+        : null;
+}
