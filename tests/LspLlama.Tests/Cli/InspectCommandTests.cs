@@ -94,7 +94,7 @@ public sealed class InspectCommandTests
             Assert.Contains("the file does not exist", Fails(Path.Combine(folder, "absent.gguf")), StringComparison.Ordinal);
             Assert.Contains("not a GGUF model file", Fails(text), StringComparison.Ordinal);
             Assert.Contains($"the file is truncated: {model.Length / 2:N0} bytes of the", Fails(cutData), StringComparison.Ordinal);
-            Assert.Contains("its metadata cannot be read: the file is truncated or damaged", Fails(cutMetadata), StringComparison.Ordinal);
+            Assert.Contains("the file is truncated (its metadata or tensor table ends early)", Fails(cutMetadata), StringComparison.Ordinal);
         }
         finally
         {
