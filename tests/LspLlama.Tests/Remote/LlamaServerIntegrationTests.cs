@@ -64,7 +64,9 @@ public sealed class LlamaServerIntegrationTests
                 await cancel.CancelAsync();
             }
         });
-        Assert.InRange(received, 1, 5);
+        // A chunk may carry several tokens when the server's events arrive together (seen: 8 in one
+        // read under load); what matters is that reading stopped long before the 1500 asked for.
+        Assert.InRange(received, 1, 64);
 
         // The server stops generating once the connection closes: the slot goes idle well before 1500 tokens.
         using var http = new HttpClient { BaseAddress = server.Url };
