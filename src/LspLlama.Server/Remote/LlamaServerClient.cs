@@ -36,17 +36,7 @@ public sealed class LlamaServerClient : IRemoteCompletionBackend
         _options = options;
         _tokenizer = tokenizer;
         _log = log ?? NullLogger.Instance;
-        handler ??= new SocketsHttpHandler
-        {
-            ConnectTimeout = options.RequestTimeout,
-            // A restarted server leaves dead pooled connections; keep them short-lived.
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10),
-        };
-        _http = new HttpClient(handler) { BaseAddress = options.Url, Timeout = Timeout.InfiniteTimeSpan };
-        if (!string.IsNullOrEmpty(options.ApiKey))
-        {
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-        }
+        _http = RemoteHttp.Create(options, handler);
     }
 
     /// <summary>What the server said at the last connect; null while disconnected.</summary>

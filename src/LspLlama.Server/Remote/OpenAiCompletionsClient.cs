@@ -26,15 +26,7 @@ public sealed class OpenAiCompletionsClient : IRemoteCompletionBackend
     {
         _options = options;
         _log = log ?? NullLogger.Instance;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = options.RequestTimeout, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10) })
-        {
-            BaseAddress = options.Url,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        if (!string.IsNullOrEmpty(options.ApiKey))
-        {
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-        }
+        _http = RemoteHttp.Create(options, handler);
     }
 
     public RemoteServerInfo? Info => _info;
