@@ -1,5 +1,6 @@
 using System.Globalization;
 using LspLlama.Core.Bench;
+using LspLlama.Core.Session;
 
 namespace LspLlama.Bench;
 
@@ -14,7 +15,7 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
     public const string PerSyncHeader = "policy,sync,context_tokens,ideal_tokens,decoded_tokens,full_reprocess,sync_ms,edits,focus_changes,opens,closes";
 
     public static readonly IReadOnlyList<string> AllPolicies =
-        [BenchAcceptance.None, BenchAcceptance.EndOnly, BenchAcceptance.Interval, BenchAcceptance.Lspllama];
+        [CheckpointPolicies.None, CheckpointPolicies.EndOnly, CheckpointPolicies.Interval, CheckpointPolicies.Lspllama];
 
     public BenchReport Run(EditTrace trace, IReadOnlyList<string> policies, CancellationToken cancellation)
     {

@@ -32,7 +32,7 @@ public sealed record SessionBenchOptions
 
     public int Seed { get; init; } = 1;
 
-    public IReadOnlyList<string> Policies { get; init; } = ["lspllama", "none", "end-only"];
+    public IReadOnlyList<string> Policies { get; init; } = [CheckpointPolicies.Lspllama, CheckpointPolicies.None, CheckpointPolicies.EndOnly];
 
     public CheckpointSettings Checkpoints { get; init; } = new();
 

@@ -1,3 +1,5 @@
+using LspLlama.Core.Session;
+
 namespace LspLlama.Core.Bench;
 
 /// <summary>
@@ -11,20 +13,15 @@ public sealed record BenchAcceptance(
     double? EndOnlyToLspllama,
     double? SyncTimeLspllamaToNone)
 {
-    public const string Lspllama = "lspllama";
-    public const string None = "none";
-    public const string EndOnly = "end-only";
-    public const string Interval = "interval";
-
     /// <summary>Targets of the default trace; the quick trace asks 3 × fewer tokens instead of 5 ×.</summary>
     public const double MaxToIdeal = 1.10;
     public const double MaxTimeFraction = 1.0 / 3.0;
 
     public static BenchAcceptance Of(IReadOnlyList<PolicyResult> results)
     {
-        PolicyResult? ours = results.FirstOrDefault(r => r.Name == Lspllama);
-        PolicyResult? none = results.FirstOrDefault(r => r.Name == None);
-        PolicyResult? endOnly = results.FirstOrDefault(r => r.Name == EndOnly);
+        PolicyResult? ours = results.FirstOrDefault(r => r.Name == CheckpointPolicies.Lspllama);
+        PolicyResult? none = results.FirstOrDefault(r => r.Name == CheckpointPolicies.None);
+        PolicyResult? endOnly = results.FirstOrDefault(r => r.Name == CheckpointPolicies.EndOnly);
         return new BenchAcceptance(
             ours?.RatioToIdeal,
             Ratio(none?.DecodedTokens, ours?.DecodedTokens),

@@ -31,7 +31,7 @@ public static class ActiveWindow
             cursor--;
         }
 
-        int budget = Math.Max(0, Math.Min(available, (int)(available * settings.ActiveFraction)));
+        int budget = Math.Max(0, Math.Min(available, (int)(available * PlanShares.Active)));
         int fixedCount = doc.Headers.ActiveLength + format.MarkerCount(split);
         if (fixedCount > budget)
         {
@@ -41,7 +41,7 @@ public static class ActiveWindow
         ReadOnlyMemory<int> suffix = ReadOnlyMemory<int>.Empty;
         if (layout != FimLayout.PrefixOnly && suffixLines > 0)
         {
-            int cap = Math.Min((int)(budget * settings.SuffixFraction), budget - fixedCount);
+            int cap = Math.Min((int)(budget * PlanShares.Suffix), budget - fixedCount);
             int end = SuffixEnd(doc, text, cursor, suffixLines, Math.Max(MinSuffixChars, cap * SuffixCharsPerToken));
             int[] tokens = doc.Suffix.Get(tokenizer, text[cursor..end]);
             suffix = tokens.AsMemory(0, Math.Min(tokens.Length, cap));

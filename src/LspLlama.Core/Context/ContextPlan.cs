@@ -441,7 +441,7 @@ public sealed class ContextPlan
 
         if (total > Budget)
         {
-            long lowWater = (long)(Budget * _settings.LowWaterFraction);
+            long lowWater = (long)(Budget * PlanShares.LowWater);
             total = DropClosedDownTo(total, lowWater);
             foreach (DocumentState doc in _order)
             {

@@ -30,20 +30,18 @@ public sealed record FimTokenTexts(
 /// <summary>Settings of the context plan. Sizes are in tokens unless named otherwise.</summary>
 public sealed record ContextSettings
 {
+    /// <summary>
+    /// The one default context size (the server's <c>model.contextSize</c>, <c>inspect</c>, the plan).
+    /// 16384 tokens hold the active file and a dozen others of a few hundred lines; code models are
+    /// trained on at least that much, and a 1.5B model's f16 KV cache for it is under half a GiB.
+    /// </summary>
+    public const int DefaultContextSize = 16384;
+
     /// <summary>The model context size.</summary>
-    public int ContextSize { get; init; } = 8192;
+    public int ContextSize { get; init; } = DefaultContextSize;
 
     /// <summary>Tokens kept free for the completion itself; the plan never uses them.</summary>
     public int GenerationReserve { get; init; } = 256;
-
-    /// <summary>After an eviction the plan fills at most this share of its budget, so the next keystrokes do not evict again.</summary>
-    public double LowWaterFraction { get; init; } = 0.8;
-
-    /// <summary>The largest share of the budget the active document (prefix, suffix, markers) may take.</summary>
-    public double ActiveFraction { get; init; } = 0.5;
-
-    /// <summary>The largest share of the active document's budget the suffix window may take.</summary>
-    public double SuffixFraction { get; init; } = 0.25;
 
     /// <summary>Lines after the cursor's line in the suffix window; null: 16 for PSM, 64 for SPM.</summary>
     public int? SuffixLines { get; init; }
@@ -88,10 +86,7 @@ public sealed record ContextSettings
     {
         Require(ContextSize > 0, "ContextSize must be positive");
         Require(GenerationReserve >= 0 && GenerationReserve < ContextSize, "GenerationReserve must be in [0, ContextSize)");
-        Require(LowWaterFraction is > 0 and <= 1, "LowWaterFraction must be in (0, 1]");
-        Require(ActiveFraction is > 0 and <= 1, "ActiveFraction must be in (0, 1]");
-        Require((ContextSize - GenerationReserve) * ActiveFraction >= 64, "the active document's budget, (ContextSize - GenerationReserve) * ActiveFraction, must be at least 64 tokens");
-        Require(SuffixFraction is >= 0 and < 1, "SuffixFraction must be in [0, 1)");
+        Require((ContextSize - GenerationReserve) * PlanShares.Active >= 64, $"the active document's budget, (ContextSize - GenerationReserve) * {PlanShares.Active}, must be at least 64 tokens");
         Require(SuffixLines is null or >= 0, "SuffixLines must not be negative");
         Require(PrefixChunkLines > 0, "PrefixChunkLines must be positive");
         Require(PlainFileHeader.Contains("{0}", StringComparison.Ordinal), "PlainFileHeader must contain {0} for the path");

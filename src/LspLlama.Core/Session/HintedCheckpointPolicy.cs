@@ -10,7 +10,7 @@ namespace LspLlama.Core.Session;
 /// </summary>
 public sealed class HintedCheckpointPolicy(CheckpointSettings settings) : ICheckpointPolicy
 {
-    public string Name => "lspllama";
+    public string Name => CheckpointPolicies.Lspllama;
 
     public long MemoryBudgetBytes => settings.MaxMemoryBytes;
 

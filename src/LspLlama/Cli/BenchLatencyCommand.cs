@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using LspLlama.Bench;
 using LspLlama.Core.Bench;
+using LspLlama.Core.Context;
+using LspLlama.Core.Session;
 using LspLlama.Models;
 
 namespace LspLlama.Cli;
@@ -19,7 +21,7 @@ internal sealed class BenchLatencyCommand : ICommand
     public async Task<int> RunAsync(ArgReader args)
     {
         string? model = args.Option("--model");
-        int context = args.Int("--context", 16384);
+        int context = args.Int("--context", ContextSettings.DefaultContextSize);
         int keystrokes = args.Int("--keystrokes", 40);
         int workspaceKb = args.Int("--workspace-kb", 80);
         int seed = args.Int("--seed", 1);
@@ -45,7 +47,7 @@ internal sealed class BenchLatencyCommand : ICommand
         {
             LatencyScript script = Script(Path.GetFullPath(model), context, batch, threads, seed, workspaceKb * 1024, keystrokes);
             List<LatencyRun> runs = [];
-            foreach (string policy in new[] { "lspllama", "none" })
+            foreach (string policy in new[] { CheckpointPolicies.Lspllama, CheckpointPolicies.None })
             {
                 Console.Error.Write($"policy {policy}: ");
                 runs.Add(await LatencyBench.RunAsync(script, policy, Console.Error).ConfigureAwait(false));

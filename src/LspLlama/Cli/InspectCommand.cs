@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LspLlama.Core.Context;
 using LspLlama.Core.Context.Formats;
 using LspLlama.ModelFiles;
 
@@ -78,7 +79,7 @@ internal sealed record InspectOptions
     public string? CursorText { get; init; }
 
     /// <summary>The context size to load with (the server's default).</summary>
-    public int ContextSize { get; init; } = 16384;
+    public int ContextSize { get; init; } = ContextSettings.DefaultContextSize;
 
     public string Format { get; init; } = PromptFormats.Auto;
 

@@ -8,7 +8,7 @@ public sealed class ContextPlanBudgetTests
 {
     private readonly FakeBpeTokenizer _tok = new();
 
-    private static readonly ContextSettings s_twelveFilesOverBudget = new() { ContextSize = 3000, GenerationReserve = 200, LowWaterFraction = 0.7 };
+    private static readonly ContextSettings s_twelveFilesOverBudget = new() { ContextSize = 3000, GenerationReserve = 200 };
 
     /// <summary>Twelve files f0..f11 that do not fit, with f11 active: the first build evicts the oldest.</summary>
     private (ContextPlan Plan, PlanBuild Build) TwelveFilesOverBudget()
@@ -29,7 +29,7 @@ public sealed class ContextPlanBudgetTests
         ContextSettings settings = s_twelveFilesOverBudget;
         (ContextPlan plan, PlanBuild build) = TwelveFilesOverBudget();
         Assert.True(build.Evicted > 0);
-        Assert.True(build.Tokens.Length <= settings.ContextSize * 0.7, $"{build.Tokens.Length} tokens after eviction");
+        Assert.True(build.Tokens.Length <= settings.ContextSize * PlanShares.LowWater, $"{build.Tokens.Length} tokens after eviction");
         Assert.Equal("f11", build.Segments[^1].Uri);
         int oldest = int.Parse(build.Segments[0].Uri[1..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(build.Evicted, oldest);
@@ -64,7 +64,6 @@ public sealed class ContextPlanBudgetTests
             {
                 ContextSize = rng.Next(300, 4000),
                 GenerationReserve = rng.Next(0, 100),
-                LowWaterFraction = 0.5 + (rng.NextDouble() / 2),
                 SuffixLines = rng.Next(0, 20),
                 PrefixChunkLines = rng.Next(1, 40),
                 Layout = seed % 5 == 4 ? FimLayout.Auto : (FimLayout)rng.Next(4),
@@ -139,7 +138,7 @@ public sealed class ContextPlanBudgetTests
         Assert.True(build.Tokens.Length <= plan.Budget);
         Assert.EndsWith("<|fim_prefix|><|fim_suffix|> x;\n<|fim_middle|>int", Decode(_tok, build), StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { ContextSize = 100, GenerationReserve = 50 }));
-        Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { GenerationReserve = 9000 }));
+        Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { GenerationReserve = ContextSettings.DefaultContextSize }));
         Assert.Throws<ArgumentException>(() => new ContextPlan(_tok, new ContextSettings { PlainFileHeader = "no path" }));
     }
 

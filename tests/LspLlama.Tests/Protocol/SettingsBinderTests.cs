@@ -10,7 +10,7 @@ public sealed class SettingsBinderTests
     [Theory]
     [InlineData("""{"log":{"level":"debug"}}""", LogLevel.Debug)]
     [InlineData("""{"lspllama":{"log":{"level":"WARN"}}}""", LogLevel.Warning)]
-    [InlineData("""{"log":{"level":"Error","unknown":1},"model":{"path":"x"}}""", LogLevel.Error)]
+    [InlineData("""{"log":{"level":"Error"},"model":{"path":"x"},"tool":{"a":1}}""", LogLevel.Error)]
     [InlineData("""{"other":{"log":{"level":"debug"}}}""", LogLevel.Information)]
     [InlineData("""{}""", LogLevel.Information)]
     [InlineData("""null""", LogLevel.Information)]
@@ -35,6 +35,19 @@ public sealed class SettingsBinderTests
         ServerSettings settings = SettingsBinder.Apply(previous, JsonDocument.Parse(json).RootElement, problems);
         Assert.Equal(previous, settings);
         Assert.Single(problems.Warnings);
+    }
+
+    [Theory]
+    [InlineData("""{"context":{"lowWaterFraction":0.7}}""", "context.lowWaterFraction")]
+    [InlineData("""{"context":{"activeFraction":0.5,"suffixLines":4}}""", "context.activeFraction")]
+    [InlineData("""{"log":{"level":"debug","colour":true}}""", "log.colour")]
+    public void A_key_no_section_reads_warns_that_it_is_ignored_and_the_rest_still_binds(string json, string key)
+    {
+        SettingsProblems problems = new();
+        ServerSettings settings = SettingsBinder.Apply(ServerSettings.Default, JsonDocument.Parse(json).RootElement, problems);
+        Assert.Equal($"{key}: not a setting this server reads; ignored", Assert.Single(problems.Warnings));
+        Assert.True(settings.Context.Plan.SuffixLines is null or 4);
+        Assert.Equal(json.Contains("debug", StringComparison.Ordinal) ? LogLevel.Debug : LogLevel.Information, settings.Log.Level);
     }
 
     [Fact]

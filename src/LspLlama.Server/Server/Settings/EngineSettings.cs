@@ -13,7 +13,7 @@ namespace LspLlama.Server.Settings;
 /// <param name="GpuLayers">Layers offloaded to the GPU (needs a GPU backend build).</param>
 public sealed record ModelSettings(
     string? Path = null,
-    int ContextSize = 16384,
+    int ContextSize = ContextSettings.DefaultContextSize,
     int BatchSize = 512,
     int MicroBatchSize = 512,
     int Threads = 0,
@@ -23,7 +23,7 @@ public sealed record ModelSettings(
 public sealed record CheckpointSection(string Policy, CheckpointSettings Values)
 {
     public CheckpointSection()
-        : this("lspllama", new CheckpointSettings())
+        : this(CheckpointPolicies.Lspllama, new CheckpointSettings())
     {
     }
 }

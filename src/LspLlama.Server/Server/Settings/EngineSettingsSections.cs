@@ -46,7 +46,7 @@ public sealed class CheckpointSettingsSection : ISettingsSection
             MaxMemoryMiB: r.IntOrDefault("maxMemoryMiB", v.MaxMemoryMiB, ServerSettings.Default.Checkpoints.Values.MaxMemoryMiB, unset: 0, 1, 1 << 20),
             MinSpacingTokens: r.Int("minSpacingTokens", v.MinSpacingTokens, 1),
             IntervalTokens: r.Int("intervalTokens", v.IntervalTokens, 1));
-        string policy = r.String("policy", current.Checkpoints.Policy) ?? "lspllama";
+        string policy = r.String("policy", current.Checkpoints.Policy) ?? CheckpointPolicies.Lspllama;
         if (!CheckpointPolicies.Names.Contains(policy))
         {
             problems.Warn($"checkpoints.policy: '{policy}' is not one of {string.Join(", ", CheckpointPolicies.Names)}; kept {current.Checkpoints.Policy}");
@@ -95,7 +95,7 @@ public sealed class CompletionSettingsSection : ISettingsSection
 }
 
 /// <summary>
-/// <c>{"context": {"format", "layout", "suffixLines", "cursorLineInMiddle", "keepClosedFiles", "generationReserve", "lowWaterFraction", "activeFraction", "suffixFraction", "prefixChunkLines"}}</c>.
+/// <c>{"context": {"format", "layout", "suffixLines", "cursorLineInMiddle", "keepClosedFiles", "generationReserve", "prefixChunkLines"}}</c>.
 /// </summary>
 public sealed class ContextSettingsSection : ISettingsSection
 {
@@ -114,9 +114,6 @@ public sealed class ContextSettingsSection : ISettingsSection
             CursorLineInMiddle = r.Bool("cursorLineInMiddle", p.CursorLineInMiddle),
             KeepClosedFiles = r.Bool("keepClosedFiles", p.KeepClosedFiles),
             GenerationReserve = r.Int("generationReserve", p.GenerationReserve, 0),
-            LowWaterFraction = r.Double("lowWaterFraction", p.LowWaterFraction, 0.05, 1),
-            ActiveFraction = r.Double("activeFraction", p.ActiveFraction, 0.05, 1),
-            SuffixFraction = r.Double("suffixFraction", p.SuffixFraction, 0, 0.95),
             PrefixChunkLines = r.Int("prefixChunkLines", p.PrefixChunkLines, 1),
         };
         return current with { Context = new ContextSection(p) };

@@ -3,9 +3,9 @@ using System.Text.Json;
 namespace LspLlama.Server.Settings;
 
 /// <summary>
-/// Binds one top-level key of the settings object. Keys the section does not know are ignored;
-/// a value it cannot use adds a warning and keeps the previous value, so one typo never resets
-/// the rest of the configuration.
+/// Binds one top-level key of the settings object, reading its keys through <see cref="SettingReader"/>.
+/// Keys the section does not read are ignored with a warning; a value it cannot use adds a warning
+/// and keeps the previous value, so one typo never resets the rest of the configuration.
 /// </summary>
 public interface ISettingsSection
 {
@@ -19,8 +19,14 @@ public interface ISettingsSection
 public sealed class SettingsProblems
 {
     private readonly List<string> _warnings = [];
+    private readonly HashSet<string> _asked = new(StringComparer.Ordinal);
 
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>Every <c>section.key</c> a binder asked for, present or not.</summary>
+    public IReadOnlySet<string> AskedKeys => _asked;
+
     public void Warn(string message) => _warnings.Add(message);
+
+    public void Asked(string section, string key) => _asked.Add($"{section}.{key}");
 }

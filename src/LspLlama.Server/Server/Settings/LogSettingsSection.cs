@@ -11,7 +11,7 @@ public sealed class LogSettingsSection : ISettingsSection
     public ServerSettings Bind(ServerSettings current, JsonElement section, SettingsProblems problems)
     {
         LogSettings log = current.Log;
-        if (section.TryGetProperty("level", out JsonElement level))
+        if (new SettingReader(Name, section, problems).TryGet("level", out JsonElement level))
         {
             if (TryParseLevel(level, out LogLevel parsed))
             {

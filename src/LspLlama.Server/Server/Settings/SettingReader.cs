@@ -8,9 +8,19 @@ namespace LspLlama.Server.Settings;
 /// </summary>
 public readonly struct SettingReader(string sectionName, JsonElement section, SettingsProblems problems)
 {
+    /// <summary>
+    /// The value of <paramref name="key"/>, if present. Every read goes through here, so the binder
+    /// knows which keys the section reads and warns about the others.
+    /// </summary>
+    public bool TryGet(string key, out JsonElement value)
+    {
+        problems.Asked(sectionName, key);
+        return section.TryGetProperty(key, out value);
+    }
+
     public int Int(string key, int current, int min, int max = int.MaxValue)
     {
-        if (!section.TryGetProperty(key, out JsonElement value))
+        if (!TryGet(key, out JsonElement value))
         {
             return current;
         }
@@ -31,7 +41,7 @@ public readonly struct SettingReader(string sectionName, JsonElement section, Se
     /// </summary>
     public int IntOrDefault(string key, int current, int fallback, int unset, int min, int max = int.MaxValue)
     {
-        if (section.TryGetProperty(key, out JsonElement value)
+        if (TryGet(key, out JsonElement value)
             && (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n == unset)))
         {
             return fallback;
@@ -42,7 +52,7 @@ public readonly struct SettingReader(string sectionName, JsonElement section, Se
 
     public bool Bool(string key, bool current)
     {
-        if (!section.TryGetProperty(key, out JsonElement value))
+        if (!TryGet(key, out JsonElement value))
         {
             return current;
         }
@@ -58,7 +68,7 @@ public readonly struct SettingReader(string sectionName, JsonElement section, Se
 
     public double Double(string key, double current, double min, double max)
     {
-        if (!section.TryGetProperty(key, out JsonElement value))
+        if (!TryGet(key, out JsonElement value))
         {
             return current;
         }
@@ -75,7 +85,7 @@ public readonly struct SettingReader(string sectionName, JsonElement section, Se
     /// <summary>A string, or null when the client sends null or an empty string (meaning: not set).</summary>
     public string? String(string key, string? current)
     {
-        if (!section.TryGetProperty(key, out JsonElement value))
+        if (!TryGet(key, out JsonElement value))
         {
             return current;
         }
@@ -96,7 +106,7 @@ public readonly struct SettingReader(string sectionName, JsonElement section, Se
     /// <summary>One of <paramref name="choices"/> (case-insensitive, returned as spelled there); null or empty means <paramref name="unset"/>.</summary>
     public string Choice(string key, string current, IReadOnlyList<string> choices, string unset)
     {
-        if (!section.TryGetProperty(key, out JsonElement value))
+        if (!TryGet(key, out JsonElement value))
         {
             return current;
         }
@@ -120,7 +130,7 @@ public readonly struct SettingReader(string sectionName, JsonElement section, Se
     public T Enum<T>(string key, T current)
         where T : struct, System.Enum
     {
-        if (!section.TryGetProperty(key, out JsonElement value))
+        if (!TryGet(key, out JsonElement value))
         {
             return current;
         }

@@ -22,6 +22,9 @@ public static class SettingsBinder
         new StoreSettingsSection(),
     ];
 
+    /// <summary>The top-level keys the binder reads, one per section.</summary>
+    public static IEnumerable<string> SectionNames => s_sections.Select(s => s.Name);
+
     public static ServerSettings Apply(ServerSettings current, JsonElement? settings, SettingsProblems problems)
     {
         if (settings is not JsonElement root || root.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
@@ -61,6 +64,14 @@ public static class SettingsBinder
             }
 
             current = section.Bind(current, property.Value, problems);
+            foreach (JsonProperty key in property.Value.EnumerateObject())
+            {
+                // Retired keys (such as context.lowWaterFraction, now a constant) land here too.
+                if (!problems.AskedKeys.Contains($"{section.Name}.{key.Name}"))
+                {
+                    problems.Warn($"{section.Name}.{key.Name}: not a setting this server reads; ignored");
+                }
+            }
         }
 
         return current;

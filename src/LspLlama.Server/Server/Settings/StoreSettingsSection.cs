@@ -25,7 +25,7 @@ public sealed class StoreSettingsSection : ISettingsSection
         StoreSection store = current.Store;
         var reader = new SettingReader(Name, section, problems);
         store = store with { Enabled = reader.Bool("enabled", store.Enabled), Directory = HomePath.Expand(reader.String("directory", store.Directory)) };
-        if (section.TryGetProperty("maxDiskMiB", out JsonElement max))
+        if (reader.TryGet("maxDiskMiB", out JsonElement max))
         {
             if (max.ValueKind == JsonValueKind.Number && max.TryGetInt64(out long mib) && mib >= 0 && mib <= MaxDiskMiBLimit)
             {
