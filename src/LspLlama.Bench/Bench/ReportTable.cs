@@ -44,6 +44,8 @@ public static class ReportTable
         }
 
         w.WriteLine();
+        CheckpointTable.Write(w, report);
+        w.WriteLine();
         WriteAcceptance(w, report.Acceptance, minTimesFewer);
     }
 

@@ -43,5 +43,8 @@ public sealed record BenchTraceInfo(
 /// <summary>Everything a bench run reports: printed as a table, written as JSON with `--json`.</summary>
 public sealed record BenchReport(BenchModelInfo Model, BenchTraceInfo Trace, IReadOnlyList<PolicyResult> Policies)
 {
+    /// <summary>This machine's plain memory-copy bandwidth, measured in the same run (bytes per second); null when not measured.</summary>
+    public double? CopyBytesPerSecond { get; init; }
+
     public BenchAcceptance Acceptance => BenchAcceptance.Of(Policies);
 }
