@@ -67,6 +67,27 @@ public static class CheckpointTable
         }
     }
 
+    /// <summary>Our policy's checkpoint targets, with a verdict each (the peak RSS ratio is a figure: the context's own memory is not counted in it).</summary>
+    public static void WriteAcceptance(TextWriter w, BenchReport report)
+    {
+        CheckpointAcceptance a = CheckpointAcceptance.Of(report);
+        Line(w, "keystroke copies / checkpoint", a.KeystrokeCopiesToCheckpoint, $"<= {CheckpointAcceptance.MaxKeystrokeCopies:F0}", a.KeystrokeCopiesToCheckpoint <= CheckpointAcceptance.MaxKeystrokeCopies);
+        Line(w, "ckpt peak / budget", a.PeakToBudget, "<= 1", a.PeakToBudget <= 1);
+        Line(w, "save GB/s / memory copy", a.SaveToCopy, $">= {CheckpointAcceptance.MinCopyShare:F1}", a.SaveToCopy >= CheckpointAcceptance.MinCopyShare);
+        Line(w, "restore GB/s / memory copy", a.RestoreToCopy, $">= {CheckpointAcceptance.MinCopyShare:F1}", a.RestoreToCopy >= CheckpointAcceptance.MinCopyShare);
+        Line(w, "keystroke sync / end-only's", a.KeystrokeToEndOnly, "< 1", a.KeystrokeToEndOnly < 1);
+        Line(w, "keystroke sync / its floor", a.KeystrokeToFloor, $"<= {CheckpointAcceptance.MaxToFloor:F1}", a.KeystrokeToFloor <= CheckpointAcceptance.MaxToFloor);
+        Line(w, "peak RSS / (model + budget)", a.PeakRssToModelAndBudget, null, true);
+    }
+
+    private static void Line(TextWriter w, string label, double? value, string? target, bool met)
+    {
+        string figure = value is double v ? Inv($"{v,8:F2}") : "     n/a";
+        w.WriteLine(target is null || value is null
+            ? Inv($"{label,-28} {figure}").TrimEnd()
+            : Inv($"{label,-28} {figure,-18} target {target,-8} {(met ? "met" : "NOT met")}"));
+    }
+
     /// <summary>
     /// A keystroke's sync against its floor: the decode it needs plus one checkpoint restore at the
     /// measured copy bandwidth (what a perfect keystroke costs at this checkpoint size).

@@ -55,7 +55,11 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
             probe.Backend.MicroBatchSize,
             generated,
             settings.GeneratePerSync,
-            DescribeLayout(new ContextPlan(_tokenizer, _context)));
+            DescribeLayout(new ContextPlan(_tokenizer, _context)),
+            settings.ModelLike,
+            new FileInfo(modelPath).Length,
+            _checkpoints.MaxMemoryBytes,
+            _checkpoints.MaxDiskBytes);
     }
 
     public BenchModelInfo Model { get; }

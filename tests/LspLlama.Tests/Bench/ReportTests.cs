@@ -92,6 +92,14 @@ public sealed class ReportTests
         Assert.Matches(@"^lspllama\s+2\s+2\s+0\s+2\.0\s+2\.0\s+2\.0\s+1\.00 \(25%\)\s+2\.00 \(50%\)\s+2\s+0\s+4\.0\s+300", checkpoints);
         Assert.Matches(@"lspllama: 1 keystroke syncs, sync ms p50 9\.0 \(decode 4\.5\), 2\.0 MiB copied p50; floor \(decode p50 \+ one 1 MiB restore at the copy bandwidth\) 4\.8 ms", text);
 
+        // Our policy's checkpoint targets: two copies per keystroke, a save at a quarter of the copy bandwidth.
+        Assert.Matches(@"keystroke copies / checkpoint\s+2\.00\s+target <= 1\s+NOT met", text);
+        Assert.Matches(@"ckpt peak / budget\s+n/a", text);
+        Assert.Matches(@"save GB/s / memory copy\s+0\.25\s+target >= 0\.5\s+NOT met", text);
+        Assert.Matches(@"restore GB/s / memory copy\s+0\.50\s+target >= 0\.5\s+met", text);
+        Assert.Matches(@"keystroke sync / end-only's\s+0\.01\s+target < 1\s+met", text);
+        Assert.Matches(@"keystroke sync / its floor\s+1\.89\s+target <= 1\.2\s+NOT met", text);
+
         Assert.Matches(@"lspllama decoded / ideal\s+1\.04 x\s+target <= 1\.10\s+met", text);
         Assert.Matches(@"none decoded / lspllama\s+384\.62 x fewer\s+target >= 5\s+met", text);
         // The end-only target is withdrawn: the figure alone, no target and no verdict.
