@@ -201,13 +201,12 @@ public sealed class ContextPlan
     }
 
     /// <summary>Applies an edit; the document moves to the end of the order (just before the active one).</summary>
-    public int Edit(string uri, int start, int removedLength, string insertedText)
+    public void Edit(string uri, int start, int removedLength, string insertedText)
     {
         DocumentState doc = Get(uri);
-        int first = doc.Tokens.Apply(start, removedLength, insertedText);
+        doc.Tokens.Apply(start, removedLength, insertedText);
         doc.ShiftAnchors(start, removedLength, insertedText.Length);
         Touch(doc);
-        return first;
     }
 
     /// <summary>

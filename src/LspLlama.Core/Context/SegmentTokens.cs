@@ -64,9 +64,6 @@ public sealed class SegmentTokens
     /// <summary>Characters handed to the tokenizer so far (the whole text once, then only windows).</summary>
     public long TokenizedChars { get; private set; }
 
-    /// <summary>Edits whose window had to be widened to the start or the end of the text.</summary>
-    public int FullFallbacks { get; private set; }
-
     public int ByteStart(int token) => token < Count ? _byteStart[token] : ByteLength;
 
     /// <summary>UTF-16 offset of the code point holding the token's first byte (text length past the end).</summary>
@@ -176,11 +173,6 @@ public sealed class SegmentTokens
             {
                 rightLevel = rightLevel < MaxLevel ? rightLevel + 1 : int.MaxValue;
                 continue;
-            }
-
-            if (a == 0 && b >= Count && Count > 0 && (leftLevel > 0 || rightLevel > 0))
-            {
-                FullFallbacks++;
             }
 
             int first = FirstDifference(a, ids, j, k);

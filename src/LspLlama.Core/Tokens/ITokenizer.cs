@@ -50,6 +50,4 @@ public sealed record SpecialTokens(
     /// <summary>True when prefix, suffix and middle markers all exist.</summary>
     public bool HasFim => FimPrefix is not null && FimSuffix is not null && FimMiddle is not null;
 
-    /// <summary>A vocabulary with no special tokens at all.</summary>
-    public static SpecialTokens None { get; } = new(null, null, null, null, null, null, null, null, false);
 }

@@ -50,9 +50,6 @@ public sealed class InferenceWorker : IDisposable
         }
     }
 
-    /// <summary>True while an item runs.</summary>
-    public bool Busy { get; private set; }
-
     /// <summary>True on the worker thread: code that touches the model may assert it.</summary>
     public bool IsCurrentThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
 
@@ -165,15 +162,12 @@ public sealed class InferenceWorker : IDisposable
                     preempt = new CancellationTokenSource();
                     _runningPreempt = preempt;
                 }
-
-                Busy = true;
             }
 
             item.Run(preempt?.Token ?? CancellationToken.None, _stopping.Token);
             lock (_gate)
             {
                 _runningPreempt = null;
-                Busy = false;
             }
 
             preempt?.Dispose();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using LLama.Common;
 using LspLlama.Core.Session;
-using LspLlama.Server;
 using LspLlama.Server.Settings;
 using LspLlama.Store;
 using Microsoft.Extensions.Logging;
@@ -9,13 +8,15 @@ using Microsoft.Extensions.Logging;
 namespace LspLlama.Engine;
 
 /// <summary>
-/// Keeps one loaded model's memory in the session store: restores it on one of the first syncs
-/// after the load once the stored tokens spare enough decoding, saves it in the background when
-/// the editor is idle and the context changed substantially, and saves it for the last time
-/// before the model is freed. The store settings are read when the model loads. Every member runs on the inference thread (or after it stopped); the disk write runs on
-/// <see cref="BackgroundSaver"/>. Nothing here throws: a lost session only costs a prefill.
+/// The session store behind <see cref="IModelSessionHooks"/>: keeps each loaded model's memory in
+/// the store. It restores it on one of the first syncs after the load once the stored tokens spare
+/// enough decoding, saves it in the background when the editor is idle and the context changed
+/// substantially, and saves it for the last time before the model is freed. Where a model is kept
+/// (store, key, save policy) is decided when it loads. Every member runs on the inference thread
+/// (or after it stopped); the disk write runs on <see cref="BackgroundSaver"/>. Nothing here
+/// throws: a lost session only costs a prefill.
 /// </summary>
-public sealed class SessionPersistence
+public sealed class SessionPersistence : IModelSessionHooks
 {
     /// <summary>The native library whose state format the files hold; a new one makes old files useless.</summary>
     public const string Engine = "llama.cpp 815a2a59";
@@ -24,51 +25,61 @@ public sealed class SessionPersistence
     public const int MaxRestoreAttempts = 8;
 
     private const int Sequence = 0;
-    private readonly SessionStore _store;
-    private readonly BackgroundSaver _saver;
-    private readonly SavePolicy _policy;
-    private readonly SessionKey _key;
+    private readonly Func<LoadedModel, KeptIn?> _keptIn;
     private readonly ILogger _logger;
     private readonly int _minUsefulTokens;
+
+    // The loaded model's; null while none is loaded or it is not kept.
+    private SessionStore _store = null!;
+    private BackgroundSaver _saver = null!;
+    private SavePolicy _policy = null!;
+    private SessionKey _key = null!;
+    private bool _keeping;
     private int _restoreAttempts;
-    private bool _opened;
     private StoredSession? _stored; // Open while a restore may still pay off.
 
-    public SessionPersistence(SessionStore store, SessionKey key, SavePolicy policy, ILogger logger, int minUsefulTokens = RestoreGain.DefaultMinUsefulTokens)
+    /// <param name="keptIn">Where a model just loaded is kept; null: not at all.</param>
+    public SessionPersistence(Func<LoadedModel, KeptIn?> keptIn, ILogger logger, int minUsefulTokens = RestoreGain.DefaultMinUsefulTokens)
     {
-        _store = store;
-        _saver = new BackgroundSaver(store);
-        _key = key;
-        _policy = policy;
+        _keptIn = keptIn;
         _logger = logger;
         _minUsefulTokens = minUsefulTokens;
     }
 
-    /// <summary>
-    /// Persistence for a model just loaded from <paramref name="path"/>, or null when the server or
-    /// the settings turn it off, or the model file cannot be fingerprinted.
-    /// </summary>
-    public static SessionPersistence? Create(ServerServices services, string path, ModelSettings model)
-    {
-        StoreSection settings = services.Settings.Current.Store;
-        if (!services.PersistSessions || !settings.Enabled)
-        {
-            return null;
-        }
+    /// <summary>The store, the file's key and when to save, for one loaded model.</summary>
+    public sealed record KeptIn(SessionStore Store, SessionKey Key, SavePolicy Policy);
 
-        ILogger logger = services.Loggers.CreateLogger("store");
-        try
-        {
-            var key = new SessionKey(SessionKey.NormalizeWorkspace(services.WorkspaceRoot), ModelFingerprint.Compute(path), StateSettingsOf(model));
-            var store = new SessionStore(settings.Options, logger);
-            store.Evict();
-            return new SessionPersistence(store, key, SavePolicy.Default, logger);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            logger.LogWarning("Sessions will not be kept across restarts: {Reason}", e.Message);
-            return null;
-        }
+    /// <summary>
+    /// The server's persistence: a model is kept in the store the settings name, under the
+    /// workspace, the model file's fingerprint and the state settings, unless the settings turn the
+    /// store off or the model file cannot be fingerprinted. Both are read when a model loads.
+    /// </summary>
+    public static SessionPersistence ForServer(SettingsStore settings, Func<string?> workspaceRoot, ILoggerFactory loggers)
+    {
+        ILogger logger = loggers.CreateLogger("store");
+        return new SessionPersistence(
+            model =>
+            {
+                StoreSection store = settings.Current.Store;
+                if (!store.Enabled)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    var key = new SessionKey(SessionKey.NormalizeWorkspace(workspaceRoot()), ModelFingerprint.Compute(model.Path), StateSettingsOf(settings.Current.Model));
+                    var kept = new SessionStore(store.Options, logger);
+                    kept.Evict();
+                    return new KeptIn(kept, key, SavePolicy.CreateDefault());
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                {
+                    logger.LogWarning("Sessions will not be kept across restarts: {Reason}", e.Message);
+                    return null;
+                }
+            },
+            logger);
     }
 
     /// <summary>
@@ -91,12 +102,24 @@ public sealed class SessionPersistence
     private static string Describe(object? value) => value?.ToString() ?? "default";
 
     /// <summary>
-    /// Opens the stored session right after the load (the blobs are read only on a restore) and
-    /// returns the documents it was planned from, in plan order; empty when there is none.
+    /// Decides where the model just loaded is kept, opens its stored session (the blobs are read
+    /// only on a restore) and returns the documents it was planned from, in plan order; empty when
+    /// there is none.
     /// </summary>
-    public IReadOnlyList<StoredDocument> OpenStored()
+    public IReadOnlyList<StoredDocument> Loaded(LoadedModel model, CancellationToken cancellationToken)
     {
-        EnsureOpened();
+        CloseStored();
+        _keeping = false;
+        if (_keptIn(model) is not { } keptIn)
+        {
+            return [];
+        }
+
+        (_store, _key, _policy) = (keptIn.Store, keptIn.Key, keptIn.Policy);
+        _saver = new BackgroundSaver(_store);
+        _keeping = true;
+        _restoreAttempts = 0;
+        _stored = _store.TryOpen(_key);
         IReadOnlyList<StoredDocument> inside = WorkspaceDocuments.Inside(_stored?.Documents ?? [], _key.Workspace, out int refused);
         if (refused > 0)
         {
@@ -106,14 +129,8 @@ public sealed class SessionPersistence
         return inside;
     }
 
-    private void EnsureOpened()
-    {
-        if (!_opened)
-        {
-            _opened = true;
-            _stored = _store.TryOpen(_key);
-        }
-    }
+    /// <summary>Before a sync: restores the stored session when it pays (<see cref="TryRestore"/>); a no-op once restored or given up.</summary>
+    public void BeforeSync(LoadedModel model, ReadOnlyMemory<int> planned) => TryRestore(model, planned.Span);
 
     /// <summary>
     /// Call right before each sync with the whole planned sequence. Loads the stored session when
@@ -125,7 +142,7 @@ public sealed class SessionPersistence
     /// </summary>
     public bool TryRestore(LoadedModel model, ReadOnlySpan<int> desired)
     {
-        if (_restoreAttempts >= MaxRestoreAttempts || desired.IsEmpty)
+        if (!_keeping || _restoreAttempts >= MaxRestoreAttempts || desired.IsEmpty)
         {
             return false;
         }
@@ -134,7 +151,6 @@ public sealed class SessionPersistence
         try
         {
             _restoreAttempts++;
-            EnsureOpened();
 
             if (_stored is not { } stored)
             {
@@ -196,10 +212,10 @@ public sealed class SessionPersistence
     /// when the save policy wants one and no save is running. Copying the state out of the context
     /// runs here (memory speed); the disk write does not hold up the worker.
     /// </summary>
-    public void OnIdle(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents, CancellationToken cancellationToken)
+    public void Idle(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents, CancellationToken cancellationToken)
     {
         // While the stored session may still be restored, a save would replace it with less.
-        if (cancellationToken.IsCancellationRequested || _stored is not null || _saver.IsBusy
+        if (!_keeping || cancellationToken.IsCancellationRequested || _stored is not null || _saver.IsBusy
             || !_policy.ShouldSaveWhenIdle(model.Session.Held.ToArray(), DateTime.UtcNow))
         {
             return;
@@ -209,8 +225,13 @@ public sealed class SessionPersistence
     }
 
     /// <summary>Before the model is freed (reload, shutdown): saves what changed and waits for the disk.</summary>
-    public void SaveBeforeUnload(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents)
+    public void Unloading(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents)
     {
+        if (!_keeping)
+        {
+            return;
+        }
+
         // A running idle save would refuse the final one, which is newer.
         CloseStored();
         Wait();
@@ -218,10 +239,12 @@ public sealed class SessionPersistence
         {
             Wait();
         }
+
+        _keeping = false;
     }
 
     /// <summary>Waits for a background save, if one runs (tests).</summary>
-    public Task WaitForSaveAsync() => _saver.WaitAsync();
+    public Task WaitForSaveAsync() => _keeping ? _saver.WaitAsync() : Task.CompletedTask;
 
     private bool StartSave(LoadedModel model, Func<IReadOnlyList<StoredDocument>> documents)
     {

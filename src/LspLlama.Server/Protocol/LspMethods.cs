@@ -41,8 +41,6 @@ public static class LspErrorCodes
     public const int InvalidRequest = -32600;
     public const int MethodNotFound = -32601;
     public const int InvalidParams = -32602;
-    public const int InternalError = -32603;
     public const int ServerNotInitialized = -32002;
     public const int RequestCancelled = -32800;
-    public const int ContentModified = -32801;
 }

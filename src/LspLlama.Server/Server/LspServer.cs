@@ -60,8 +60,8 @@ public sealed class LspServer : IAsyncDisposable
         {
             Recorder = options.RecordTracePath is null ? null : TraceRecorder.Create(options.RecordTracePath, loggers.CreateLogger("trace")),
         };
-        _services.PersistSessions = options.PersistSessions;
-        IModelSessionHooks? hooks = options.SessionHooks?.Invoke(_services) ?? (options.PersistSessions ? new StoreSessionHooks(_services) : null);
+        IModelSessionHooks? hooks = options.SessionHooks?.Invoke(_services)
+            ?? (options.PersistSessions ? SessionPersistence.ForServer(settings, () => _services.WorkspaceRoot, loggers) : null);
         _services.Engine = new CompletionEngine(_services, options.ModelLocator ?? ModelLocator.ForCurrentUser(), hooks);
 
         List<ILspHandler> handlers = [.. HandlerRegistry.Create(_services), .. options.ExtraHandlers?.Invoke(_services) ?? []];

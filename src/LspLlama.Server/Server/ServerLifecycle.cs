@@ -22,8 +22,6 @@ public sealed class ServerLifecycle
     /// <summary>Completes with the process exit code when the session ends.</summary>
     public Task<int> Exited => _exited.Task;
 
-    public bool IsInitialized => _phase != Phase.Created;
-
     public bool IsShutDown => _phase == Phase.ShutDown;
 
     /// <summary>Throws the LSP error for a request that may not run now.</summary>

@@ -44,9 +44,6 @@ public sealed class ServerServices(
     /// <summary>The workspace folder as a local path, set by <c>initialize</c>; null when the client named none.</summary>
     public string? WorkspaceRoot { get; set; }
 
-    /// <summary>Whether the engine may keep sessions in the store (the executable; in-process tests opt in).</summary>
-    public bool PersistSessions { get; set; }
-
     /// <summary>The model side: completions, prefill, status. Set once by the server.</summary>
     public Engine.CompletionEngine Engine { get; set; } = null!;
 

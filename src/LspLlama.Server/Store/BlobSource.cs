@@ -9,26 +9,6 @@ namespace LspLlama.Store;
 public sealed record BlobSource(long Length, Action<Stream> WriteTo)
 {
     public static BlobSource FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes.Length, s => s.Write(bytes.Span));
-
-    /// <summary>Copies a stream from its current position; <paramref name="length"/> bytes must remain in it.</summary>
-    public static BlobSource FromStream(Stream source, long length) =>
-        new(length, destination => CopyExactly(source, destination, length));
-
-    private static void CopyExactly(Stream source, Stream destination, long length)
-    {
-        byte[] buffer = new byte[(int)Math.Min(length, StoreStreams.ChunkBytes)];
-        for (long left = length; left > 0;)
-        {
-            int read = source.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
-            if (read == 0)
-            {
-                throw new EndOfStreamException($"The source ended {left} bytes before its declared length.");
-            }
-
-            destination.Write(buffer, 0, read);
-            left -= read;
-        }
-    }
 }
 
 /// <summary>A checkpoint to save: a partial-state blob taken when the sequence held <see cref="Position"/> tokens.</summary>

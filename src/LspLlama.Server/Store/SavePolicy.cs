@@ -7,7 +7,8 @@ namespace LspLlama.Store;
 /// </summary>
 public sealed class SavePolicy(TimeSpan minInterval, int minChangedTokens)
 {
-    public static SavePolicy Default { get; } = new(TimeSpan.FromMinutes(2), 2048);
+    /// <summary>A fresh policy per loaded model (it remembers that model's last save): at most every 2 minutes, 2,048 new tokens at least.</summary>
+    public static SavePolicy CreateDefault() => new(TimeSpan.FromMinutes(2), 2048);
 
     private int[] _saved = [];
     private DateTime _savedAtUtc = DateTime.MinValue;

@@ -29,11 +29,11 @@ public sealed class PersistenceModelTests : IDisposable
         using (LoadedModel first = Load(model))
         {
             first.Session.Sync(_tokens, new SyncHints([0, 120], 240, 280), CancellationToken.None);
-            SessionPersistence persistence = Persistence(model, minChangedTokens: 100);
-            persistence.OnIdle(first, () => _documents, CancellationToken.None);
+            SessionPersistence persistence = Kept(first, model, minChangedTokens: 100);
+            persistence.Idle(first, () => _documents, CancellationToken.None);
 
             // Waits for the idle save; the context did not change since, so nothing more is written.
-            persistence.SaveBeforeUnload(first, () => _documents);
+            persistence.Unloading(first, () => _documents);
         }
 
         Assert.Single(_log.Entries, e => e.Message.StartsWith("Saved the session", StringComparison.Ordinal));
@@ -42,7 +42,7 @@ public sealed class PersistenceModelTests : IDisposable
         using (LoadedModel second = Load(model))
         {
             SessionPersistence restoring = Persistence(model);
-            Assert.Equal(_documents, restoring.OpenStored());
+            Assert.Equal(_documents, restoring.Loaded(second, CancellationToken.None));
             Assert.True(restoring.TryRestore(second, desired));
             Assert.Equal(_tokens, second.Session.Held.ToArray());
             SyncFigures f = second.Session.Sync(desired, SyncHints.None, CancellationToken.None);
@@ -65,17 +65,17 @@ public sealed class PersistenceModelTests : IDisposable
         using (LoadedModel first = Load(model))
         {
             first.Session.Sync(_tokens, SyncHints.None, CancellationToken.None);
-            Persistence(model).SaveBeforeUnload(first, () => _documents);
+            Kept(first, model).Unloading(first, () => _documents);
         }
 
         using LoadedModel second = Load(model);
-        SessionPersistence persistence = Persistence(model, minChangedTokens: 1);
+        SessionPersistence persistence = Kept(second, model, minChangedTokens: 1);
 
         // As when the editor has reopened only one file: the plan shares just a few tokens.
         int[] partial = [.. _tokens[..10], .. Enumerable.Range(0, 100).Select(i => 249 - i)];
         Assert.False(persistence.TryRestore(second, partial));
         second.Session.Sync(partial, SyncHints.None, CancellationToken.None);
-        persistence.OnIdle(second, () => _documents, CancellationToken.None);
+        persistence.Idle(second, () => _documents, CancellationToken.None);
         await persistence.WaitForSaveAsync();
         Assert.Single(_log.Entries, e => e.Message.StartsWith("Saved the session", StringComparison.Ordinal));
 
@@ -92,12 +92,12 @@ public sealed class PersistenceModelTests : IDisposable
         using (LoadedModel first = Load(model))
         {
             first.Session.Sync(_tokens, SyncHints.None, CancellationToken.None);
-            Persistence(model).SaveBeforeUnload(first, () => _documents);
+            Kept(first, model).Unloading(first, () => _documents);
         }
 
         using LoadedModel second = Load(model);
         second.Session.Sync(_tokens, SyncHints.None, CancellationToken.None);
-        SessionPersistence persistence = Persistence(model);
+        SessionPersistence persistence = Kept(second, model);
 
         Assert.False(persistence.TryRestore(second, _tokens));
         Assert.Contains(_log.Entries, e => e.Message.StartsWith("Not loading the stored session", StringComparison.Ordinal));
@@ -111,16 +111,16 @@ public sealed class PersistenceModelTests : IDisposable
         string model = TinyModels.Get(TinyArch.GraniteHybrid);
         using LoadedModel loaded = Load(model);
         loaded.Session.Sync(_tokens, SyncHints.None, CancellationToken.None);
-        SessionPersistence needsMore = Persistence(model, minChangedTokens: _tokens.Length + 1);
-        SessionPersistence cancelled = Persistence(model, minChangedTokens: 1);
+        SessionPersistence needsMore = Kept(loaded, model, minChangedTokens: _tokens.Length + 1);
+        SessionPersistence cancelled = Kept(loaded, model, minChangedTokens: 1);
 
-        needsMore.OnIdle(loaded, () => _documents, CancellationToken.None);
-        cancelled.OnIdle(loaded, () => _documents, new CancellationToken(canceled: true));
+        needsMore.Idle(loaded, () => _documents, CancellationToken.None);
+        cancelled.Idle(loaded, () => _documents, new CancellationToken(canceled: true));
 
         Assert.False(Directory.Exists(_folder.Path) && Directory.GetFiles(_folder.Path).Length > 0);
 
         // On unload any change is saved.
-        needsMore.SaveBeforeUnload(loaded, () => _documents);
+        needsMore.Unloading(loaded, () => _documents);
         Assert.Single(Directory.GetFiles(_folder.Path, "*" + SessionFileFormat.FileExtension));
     }
 
@@ -129,8 +129,17 @@ public sealed class PersistenceModelTests : IDisposable
 
     private SessionPersistence Persistence(string model, int minChangedTokens = 2048) =>
         new(
-            new SessionStore(new StoreOptions(_folder.Path), _log),
-            new SessionKey(SessionKey.NormalizeWorkspace("/work/space"), ModelFingerprint.Compute(model), SessionPersistence.StateSettingsOf(s_model)),
-            new SavePolicy(TimeSpan.Zero, minChangedTokens),
+            _ => new SessionPersistence.KeptIn(
+                new SessionStore(new StoreOptions(_folder.Path), _log),
+                new SessionKey(SessionKey.NormalizeWorkspace("/work/space"), ModelFingerprint.Compute(model), SessionPersistence.StateSettingsOf(s_model)),
+                new SavePolicy(TimeSpan.Zero, minChangedTokens)),
             _log);
+
+    /// <summary>Persistence that has seen <paramref name="loaded"/> load, as the engine calls it.</summary>
+    private SessionPersistence Kept(LoadedModel loaded, string model, int minChangedTokens = 2048)
+    {
+        SessionPersistence persistence = Persistence(model, minChangedTokens);
+        persistence.Loaded(loaded, CancellationToken.None);
+        return persistence;
+    }
 }

@@ -46,7 +46,7 @@ internal sealed class FixedTokenizer(int[] ids) : ITokenizer
 {
     public int VocabularySize => 1000;
 
-    public SpecialTokens Special => SpecialTokens.None;
+    public SpecialTokens Special { get; } = new(null, null, null, null, null, null, null, null, false);
 
     public int[] Tokenize(string text, bool parseSpecial = false) => ids;
 

@@ -68,19 +68,6 @@ public sealed class SessionStoreRoundTripTests : IDisposable
     }
 
     [Fact]
-    public void State_is_written_from_the_callers_stream()
-    {
-        byte[] state = StoreData.Bytes(5_000_000, 3);
-        using MemoryStream source = new(state);
-        SessionSnapshot snapshot = new(new[] { 1, 2, 3 }, BlobSource.FromStream(source, state.Length), []);
-        SessionStore store = NewStore();
-        Assert.True(store.Save(StoreData.Key(), snapshot));
-
-        using StoredSession stored = store.TryOpen(StoreData.Key())!;
-        Assert.Equal(state, StoreData.ReadState(stored));
-    }
-
-    [Fact]
     public void Large_state_is_streamed_without_a_managed_copy()
     {
         // 24 MiB of state written and read through the store must not allocate anything near its
