@@ -20,18 +20,10 @@ namespace LspLlama.Protocol;
 /// </summary>
 public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBufferManager
 {
-    private const int MaxHeaderLine = 8 * 1024;
-    private const int MaxContentLength = 1 << 30;
-    private static readonly byte[] s_contentLength = "Content-Length:"u8.ToArray();
-
-    private readonly Stream _input;
+    private readonly LspFrameReader _frames;
     private readonly Stream _output;
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _body = new();
-    private byte[] _buffer = new byte[64 * 1024];
-    private int _position;
-    private int _length;
-    private int _lastLineStart;
     private readonly object _answerGate = new();
     private int _unanswered;
     private TaskCompletionSource _allAnswered = NewAnsweredSignal(done: true);
@@ -40,7 +32,7 @@ public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuffe
     public LspMessageHandler(Stream input, Stream output, IJsonRpcMessageFormatter formatter, ILogger logger)
         : base(formatter)
     {
-        _input = input;
+        _frames = new LspFrameReader(input);
         _output = output;
         _logger = logger;
     }
@@ -56,7 +48,7 @@ public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuffe
     {
         while (true)
         {
-            HeaderResult header = await ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
+            LspFrameReader.Header header = await _frames.ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
             if (header.EndOfInput)
             {
                 return null;
@@ -66,7 +58,7 @@ public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuffe
             {
                 _logger.LogWarning("Bad message header: {Problem}; skipping to the next Content-Length header", problem);
                 await SendErrorAsync(RequestId.Null, LspErrorCodes.ParseError, $"Bad message header: {problem}", cancellationToken).ConfigureAwait(false);
-                if (!await SkipToNextHeaderAsync(cancellationToken).ConfigureAwait(false))
+                if (!await _frames.SkipToNextHeaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     return null;
                 }
@@ -74,7 +66,7 @@ public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuffe
                 continue;
             }
 
-            byte[]? body = await ReadBodyAsync(header.ContentLength, cancellationToken).ConfigureAwait(false);
+            byte[]? body = await _frames.ReadBodyAsync(header.ContentLength, cancellationToken).ConfigureAwait(false);
             if (body is null)
             {
                 _logger.LogWarning("The input ended in the middle of a message ({Length} bytes announced)", header.ContentLength);
@@ -260,189 +252,5 @@ public sealed class LspMessageHandler : MessageHandlerBase, IJsonRpcMessageBuffe
         {
             _logger.LogDebug("Could not report a bad message: {Error}", e.Message);
         }
-    }
-
-    private async ValueTask<HeaderResult> ReadHeadersAsync(CancellationToken cancellationToken)
-    {
-        int? contentLength = null;
-        string? error = null;
-        bool sawHeader = false;
-        while (true)
-        {
-            (bool ended, string? line) = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (ended)
-            {
-                return HeaderResult.End;
-            }
-
-            if (line is null)
-            {
-                return new HeaderResult(false, 0, "header line too long");
-            }
-
-            if (line.Length == 0)
-            {
-                if (!sawHeader)
-                {
-                    continue; // Blank lines between messages are harmless.
-                }
-
-                error ??= contentLength is null ? "no Content-Length header" : null;
-                return new HeaderResult(false, contentLength ?? 0, error);
-            }
-
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || !IsToken(line.AsSpan(0, colon).Trim()))
-            {
-                // Not a header: maybe a body whose header was lost, with the next message's header
-                // glued to its end. Look for that header from just after this line's start.
-                _position = _lastLineStart + 1;
-                return new HeaderResult(false, 0, $"not a header: '{Shorten(line)}'");
-            }
-
-            sawHeader = true;
-            if (line.AsSpan(0, colon).Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-            {
-                string value = line[(colon + 1)..].Trim();
-                if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 && n <= MaxContentLength)
-                {
-                    contentLength = n;
-                }
-                else
-                {
-                    error = $"bad Content-Length '{Shorten(value)}'";
-                }
-            }
-
-            // Other headers (Content-Type) are allowed and ignored: LSP content is always UTF-8.
-        }
-    }
-
-    /// <summary>An HTTP header name (RFC 9110 token): a JSON body never passes for one.</summary>
-    private static bool IsToken(ReadOnlySpan<char> name)
-    {
-        if (name.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (char c in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
-
-    /// <summary>One header line without its terminator; (true, null) at the end of input, (false, null) when too long.</summary>
-    private async ValueTask<(bool Ended, string? Line)> ReadLineAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            int newline = _buffer.AsSpan(_position, _length - _position).IndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                ReadOnlySpan<byte> line = _buffer.AsSpan(_position, newline);
-                _lastLineStart = _position;
-                _position += newline + 1;
-                if (!line.IsEmpty && line[^1] == '\r')
-                {
-                    line = line[..^1];
-                }
-
-                return (false, Encoding.ASCII.GetString(line));
-            }
-
-            if (_length - _position > MaxHeaderLine)
-            {
-                return (false, null);
-            }
-
-            if (!await FillAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return (true, null);
-            }
-        }
-    }
-
-    /// <summary>Drops input up to the next <c>Content-Length:</c>; false when the input ends first.</summary>
-    private async ValueTask<bool> SkipToNextHeaderAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            int found = IndexOfIgnoreAsciiCase(_buffer.AsSpan(_position, _length - _position), s_contentLength);
-            if (found >= 0)
-            {
-                _position += found;
-                return true;
-            }
-
-            // Keep a tail that could be the start of the pattern split across two reads.
-            _position = Math.Max(_position, _length - (s_contentLength.Length - 1));
-            if (!await FillAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return false;
-            }
-        }
-    }
-
-    private static int IndexOfIgnoreAsciiCase(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle)
-    {
-        for (int i = 0; i + needle.Length <= haystack.Length; i++)
-        {
-            if (Ascii.EqualsIgnoreCase(haystack.Slice(i, needle.Length), needle))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private async ValueTask<byte[]?> ReadBodyAsync(int length, CancellationToken cancellationToken)
-    {
-        byte[] body = new byte[length];
-        int buffered = Math.Min(length, _length - _position);
-        _buffer.AsSpan(_position, buffered).CopyTo(body);
-        _position += buffered;
-        try
-        {
-            await _input.ReadExactlyAsync(body.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
-        }
-        catch (EndOfStreamException)
-        {
-            return null;
-        }
-
-        return body;
-    }
-
-    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
-    {
-        if (_position > 0)
-        {
-            _buffer.AsSpan(_position, _length - _position).CopyTo(_buffer);
-            _length -= _position;
-            _position = 0;
-        }
-
-        if (_length == _buffer.Length)
-        {
-            Array.Resize(ref _buffer, _buffer.Length * 2);
-        }
-
-        int read = await _input.ReadAsync(_buffer.AsMemory(_length), cancellationToken).ConfigureAwait(false);
-        _length += read;
-        return read > 0;
-    }
-
-    private readonly record struct HeaderResult(bool EndOfInput, int ContentLength, string? Error)
-    {
-        public static HeaderResult End => new(true, 0, null);
     }
 }
