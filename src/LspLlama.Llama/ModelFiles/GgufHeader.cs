@@ -10,8 +10,14 @@ public sealed record GgufHeader(uint Version, ulong TensorCount, ulong MetadataC
 {
     private const uint Magic = 0x46554747; // "GGUF" little-endian
 
-    /// <summary>Reads the header and, when it comes first, <c>general.architecture</c>.</summary>
-    /// <exception cref="InvalidModelFileException">The file is missing, unreadable or not GGUF.</exception>
+    /// <summary>Bytes the file needs: the data section's start plus the end of its last tensor (0 without tensors).</summary>
+    public long BytesNeeded { get; init; }
+
+    /// <summary>
+    /// Reads the header and, when it comes first, <c>general.architecture</c>, then checks the
+    /// metadata, the tensor table and the file's length in one managed walk (<see cref="GgufStructure"/>).
+    /// </summary>
+    /// <exception cref="InvalidModelFileException">The file is missing, unreadable, not GGUF, truncated or one llama.cpp would abort on.</exception>
     public static GgufHeader Read(string path)
     {
         if (Directory.Exists(path))
@@ -66,8 +72,7 @@ public sealed record GgufHeader(uint Version, ulong TensorCount, ulong MetadataC
                 ulong tensors = reader.ReadUInt64();
                 ulong metadata = reader.ReadUInt64();
                 var header = new GgufHeader(version, tensors, metadata, TryReadArchitecture(reader, metadata));
-                GgufStructure.Check(path, stream, header);
-                return header;
+                return header with { BytesNeeded = GgufStructure.Check(path, stream, header) };
             }
             catch (EndOfStreamException)
             {

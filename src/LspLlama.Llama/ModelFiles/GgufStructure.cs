@@ -3,11 +3,12 @@ using System.Text;
 namespace LspLlama.ModelFiles;
 
 /// <summary>
-/// Walks a GGUF file's metadata and tensor table in managed code and refuses what llama.cpp would
-/// abort on instead of reporting (<c>GGML_ASSERT</c> ends the process): zero or absurd model
+/// Walks a GGUF file's metadata and tensor table once, in managed code, and refuses what llama.cpp
+/// would abort on instead of reporting (<c>GGML_ASSERT</c> ends the process): zero or absurd model
 /// dimensions, tensors with no or zero-sized dimensions, a tensor table shorter than announced,
-/// and layer tensors that do not match <c>block_count</c>. It reads only the front of the file
-/// (metadata and tensor descriptions), never the weights.
+/// and layer tensors that do not match <c>block_count</c>. The same walk finds where the last
+/// tensor's data ends, so a truncated download gets its own message instead of a loader failure.
+/// It reads only the front of the file (metadata and tensor descriptions), never the weights.
 /// </summary>
 internal static class GgufStructure
 {
@@ -24,8 +25,27 @@ internal static class GgufStructure
     private const uint ArrayType = 9;
     private static readonly int[] s_fixedSizes = [1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8];
 
-    /// <exception cref="InvalidModelFileException">The file is not one llama.cpp can load without aborting.</exception>
-    public static void Check(string path, Stream stream, GgufHeader header)
+    // GGUF's default data alignment, when general.alignment is absent.
+    private const long DefaultAlignment = 32;
+
+    /// <summary>
+    /// Elements per block and bytes per block of each ggml tensor type (ggml.c's type traits, by
+    /// enum value); (0, 0) for the values ggml no longer has, which llama.cpp refuses.
+    /// </summary>
+    private static readonly (int Block, int Bytes)[] s_typeSizes =
+    [
+        (1, 4), (1, 2), (32, 18), (32, 20), (0, 0), (0, 0), (32, 22), (32, 24), (32, 34), (32, 36), // F32 F16 Q4_0 Q4_1 - - Q5_0 Q5_1 Q8_0 Q8_1
+        (256, 84), (256, 110), (256, 144), (256, 176), (256, 210), (256, 292), // Q2_K Q3_K Q4_K Q5_K Q6_K Q8_K
+        (256, 66), (256, 74), (256, 98), (256, 50), (32, 18), (256, 110), (256, 82), (256, 136), // IQ2_XXS IQ2_XS IQ3_XXS IQ1_S IQ4_NL IQ3_S IQ2_S IQ4_XS
+        (1, 1), (1, 2), (1, 4), (1, 8), (1, 8), (256, 56), (1, 2), // I8 I16 I32 I64 F64 IQ1_M BF16
+        (0, 0), (0, 0), (0, 0), (256, 54), (256, 66), (0, 0), (0, 0), (0, 0), (32, 17), // - - - TQ1_0 TQ2_0 - - - MXFP4
+    ];
+
+    /// <summary>Checks the file and returns the bytes it needs: the data section's start plus the end of its last tensor (0 without tensors).</summary>
+    /// <exception cref="InvalidModelFileException">
+    /// The file is not one llama.cpp can load without aborting, or it ends before its last tensor's data.
+    /// </exception>
+    public static long Check(string path, Stream stream, GgufHeader header)
     {
         stream.Position = HeaderBytes;
         var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
@@ -63,6 +83,7 @@ internal static class GgufStructure
             }
 
             int highestBlock = -1;
+            long dataEnd = 0;
             for (ulong i = 0; i < header.TensorCount; i++)
             {
                 string name = ReadString(reader, MaxKeyBytes);
@@ -78,6 +99,7 @@ internal static class GgufStructure
                 }
 
                 long elements = 1;
+                long rowLength = 0;
                 for (uint d = 0; d < dims; d++)
                 {
                     ulong size = reader.ReadUInt64();
@@ -85,10 +107,25 @@ internal static class GgufStructure
                     {
                         throw Invalid(path, $"tensor '{name}' has an impossible shape (dimension {d} is {size})");
                     }
+
+                    rowLength = d == 0 ? (long)size : rowLength;
                 }
 
-                reader.ReadUInt32(); // type
-                reader.ReadUInt64(); // offset
+                uint type = reader.ReadUInt32();
+                ulong offset = reader.ReadUInt64();
+                if (type >= s_typeSizes.Length || s_typeSizes[type].Block == 0)
+                {
+                    throw Invalid(path, $"tensor '{name}' has the unknown type {type}");
+                }
+
+                (int block, int bytes) = s_typeSizes[type];
+                if (rowLength % block != 0)
+                {
+                    throw Invalid(path, $"tensor '{name}' has rows of {rowLength} elements, not a multiple of its type's block of {block}");
+                }
+
+                // An absurd offset ends as a truncated file below.
+                dataEnd = Math.Max(dataEnd, (long)Math.Min(offset, (ulong)MaxElements) + (elements / block * bytes));
                 highestBlock = Math.Max(highestBlock, BlockIndex(name));
             }
 
@@ -96,6 +133,20 @@ internal static class GgufStructure
             {
                 CheckDimensions(path, architecture, numbers, highestBlock);
             }
+
+            if (header.TensorCount == 0)
+            {
+                return 0;
+            }
+
+            long alignment = numbers.TryGetValue("general.alignment", out long a) && a > 0 ? a : DefaultAlignment;
+            long needed = ((stream.Position + alignment - 1) / alignment * alignment) + dataEnd;
+            if (fileLength < needed)
+            {
+                throw Invalid(path, $"the file is truncated: {fileLength:N0} bytes of the {needed:N0} its tensors need");
+            }
+
+            return needed;
         }
         catch (EndOfStreamException)
         {

@@ -68,18 +68,6 @@ public static unsafe class GgufApi
     public static readonly delegate* unmanaged[Cdecl]<nint, nint, void> SetKv =
         (delegate* unmanaged[Cdecl]<nint, nint, void>)NativeLibraryHandle.Ggml("gguf_set_kv");
 
-    public static readonly delegate* unmanaged[Cdecl]<nint, nuint> GetDataOffset =
-        (delegate* unmanaged[Cdecl]<nint, nuint>)NativeLibraryHandle.Ggml("gguf_get_data_offset");
-
-    public static readonly delegate* unmanaged[Cdecl]<nint, long> GetNTensors =
-        (delegate* unmanaged[Cdecl]<nint, long>)NativeLibraryHandle.Ggml("gguf_get_n_tensors");
-
-    public static readonly delegate* unmanaged[Cdecl]<nint, long, nuint> GetTensorOffset =
-        (delegate* unmanaged[Cdecl]<nint, long, nuint>)NativeLibraryHandle.Ggml("gguf_get_tensor_offset");
-
-    public static readonly delegate* unmanaged[Cdecl]<nint, long, nuint> GetTensorSize =
-        (delegate* unmanaged[Cdecl]<nint, long, nuint>)NativeLibraryHandle.Ggml("gguf_get_tensor_size");
-
     public static readonly delegate* unmanaged[Cdecl]<nint, long> TensorNElements =
         (delegate* unmanaged[Cdecl]<nint, long>)NativeLibraryHandle.Ggml("ggml_nelements");
 

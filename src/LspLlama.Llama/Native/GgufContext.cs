@@ -49,24 +49,6 @@ public sealed unsafe class GgufContext : IDisposable
 
     public bool Contains(string key) => Find(key) >= 0;
 
-    /// <summary>Bytes the file needs: the data section's start plus the end of its last tensor (0 without tensors).</summary>
-    public ulong DataEnd()
-    {
-        long n = GgufApi.GetNTensors(Handle);
-        if (n <= 0)
-        {
-            return 0;
-        }
-
-        ulong end = 0;
-        for (long i = 0; i < n; i++)
-        {
-            end = Math.Max(end, (ulong)GgufApi.GetTensorOffset(Handle, i) + (ulong)GgufApi.GetTensorSize(Handle, i));
-        }
-
-        return (ulong)GgufApi.GetDataOffset(Handle) + end;
-    }
-
     /// <summary>The string value of <paramref name="key"/>, or null when absent or not a string.</summary>
     public string? GetString(string key)
     {

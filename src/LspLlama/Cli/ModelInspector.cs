@@ -37,7 +37,6 @@ internal static class ModelInspector
         string path = options.ModelPath;
         GgufHeader header = GgufHeader.Read(path);
         NativeLogRouting.EnsureConfigured();
-        GgufExtent.Check(path);
         (string fileName, string text) = ReadFile(options.FilePath);
         int cursor = (options.FilePath is null && options.CursorText is null ? options with { CursorText = SampleCursor } : options).CursorIn(text);
         long bytes = new FileInfo(path).Length;
