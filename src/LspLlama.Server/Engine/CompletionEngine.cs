@@ -23,7 +23,9 @@ public sealed record CompletionOutcome(string Suggestion, string Word, TextPosit
 /// </summary>
 public sealed class CompletionEngine : IDisposable
 {
-    private readonly ServerServices _services;
+    private readonly SettingsStore _settings;
+    private readonly DocumentStore _documents;
+    private readonly ServerLifecycle _lifecycle;
     private readonly ILogger _logger;
     private readonly InferenceWorker _worker = new();
     private readonly ModelHost _host;
@@ -36,17 +38,20 @@ public sealed class CompletionEngine : IDisposable
     private bool _started;
     private volatile bool _disposed;
 
-    public CompletionEngine(ServerServices services, ModelLocator locator, IModelSessionHooks? hooks = null)
+    public CompletionEngine(
+        SettingsStore settings, DocumentStore documents, ServerLifecycle lifecycle, JsonRpc rpc, ILoggerFactory loggers, ModelLocator locator, IModelSessionHooks? hooks = null)
     {
-        _services = services;
-        _logger = services.Loggers.CreateLogger("engine");
-        _status = new StatusPublisher(services, _logger);
+        _settings = settings;
+        _documents = documents;
+        _lifecycle = lifecycle;
+        _logger = loggers.CreateLogger("engine");
+        _status = new StatusPublisher(rpc, lifecycle, _logger);
         _host = new ModelHost(
-            () => services.Settings.Current, services.Documents, locator, hooks, _status, _logger, OnMutated,
-            () => ClientOptionNames.ModelPath(services.ClientName));
+            () => settings.Current, documents, locator, hooks, _status, _logger, OnMutated,
+            () => ClientOptionNames.ModelPath(lifecycle.Client.Name));
         _idleTimer = new Timer(_ => SchedulePrefill(), null, Timeout.Infinite, Timeout.Infinite);
         _diskTimer = new Timer(_ => ScheduleDiskLook(), null, DiskLookPeriod, DiskLookPeriod);
-        services.Settings.Changed += OnSettingsChanged;
+        settings.Changed += OnSettingsChanged;
     }
 
     /// <summary>The latest status; safe from any thread.</summary>
@@ -80,15 +85,16 @@ public sealed class CompletionEngine : IDisposable
     /// </summary>
     public async Task<CompletionOutcome?> CompleteAsync(string uri, TextPosition position, CancellationToken cancellationToken)
     {
-        TextDocument document = _services.Documents.Find(uri)
+        TextDocument document = _documents.Find(uri)
             ?? throw new LocalRpcException($"no open document '{uri}'") { ErrorCode = LspErrorCodes.InvalidParams };
         (string text, _) = document.Snapshot();
-        int offset = document.OffsetAt(position, _services.PositionEncoding);
+        PositionEncoding encoding = _lifecycle.Client.PositionEncoding;
+        int offset = document.OffsetAt(position, encoding);
         FeedMark mark = _host.Mark();
         var request = new CompletionRequest(uri, text[..offset], text[offset..]);
         string word = WordBefore(request.Prefix);
-        TextPosition cursor = document.PositionAt(offset, _services.PositionEncoding);
-        TextPosition wordStart = document.PositionAt(offset - word.Length, _services.PositionEncoding);
+        TextPosition cursor = document.PositionAt(offset, encoding);
+        TextPosition wordStart = document.PositionAt(offset - word.Length, encoding);
 
         var mine = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         CancellationTokenSource? older;
@@ -145,7 +151,7 @@ public sealed class CompletionEngine : IDisposable
 
         _disposed = true;
         _status.Closing = true;
-        _services.Settings.Changed -= OnSettingsChanged;
+        _settings.Changed -= OnSettingsChanged;
         _idleTimer.Dispose();
         _diskTimer.Dispose();
 
@@ -219,7 +225,7 @@ public sealed class CompletionEngine : IDisposable
     /// </summary>
     private void ScheduleDiskLook()
     {
-        if (_disposed || !_host.HasModel || _services.Settings.Current.Completion.IdlePrefillMs <= 0
+        if (_disposed || !_host.HasModel || _settings.Current.Completion.IdlePrefillMs <= 0
             || Interlocked.Exchange(ref _diskLookQueued, 1) == 1)
         {
             return;
@@ -233,7 +239,7 @@ public sealed class CompletionEngine : IDisposable
     // Protocol thread, with the document store's lock held: keep it short.
     private void OnMutated()
     {
-        int delay = _services.Settings.Current.Completion.IdlePrefillMs;
+        int delay = _settings.Current.Completion.IdlePrefillMs;
         if (delay > 0 && !_disposed)
         {
             try

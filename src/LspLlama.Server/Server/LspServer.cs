@@ -23,7 +23,7 @@ public sealed class LspServer : IAsyncDisposable
     private readonly LspMessageHandler _messages;
     private readonly JsonRpc _rpc;
     private volatile bool _disconnected;
-    private readonly ServerServices _services;
+    private readonly TraceRecorder? _recorder;
     private readonly ILogger _logger;
 
     public LspServer(Stream input, Stream output, LspServerOptions options)
@@ -56,16 +56,17 @@ public sealed class LspServer : IAsyncDisposable
 
         SettingsStore settings = new(initial, loggers.CreateLogger("settings"));
         settings.Changed += s => level.Minimum = s.Log.Level;
-        _services = new ServerServices(_rpc, lifecycle, new DocumentStore(), settings, loggers, clientLog)
-        {
-            Recorder = options.RecordTracePath is null ? null : TraceRecorder.Create(options.RecordTracePath, loggers.CreateLogger("trace")),
-        };
-        IModelSessionHooks? hooks = options.SessionHooks?.Invoke(_services)
-            ?? (options.PersistSessions ? SessionPersistence.ForServer(settings, () => _services.WorkspaceRoot, loggers) : null);
-        _services.Engine = new CompletionEngine(_services, options.ModelLocator ?? ModelLocator.ForCurrentUser(), hooks);
+        Lifecycle = lifecycle;
+        Settings = settings;
+        _recorder = options.RecordTracePath is null ? null : TraceRecorder.Create(options.RecordTracePath, loggers.CreateLogger("trace"));
+        IModelSessionHooks? hooks = options.SessionHooks
+            ?? (options.PersistSessions ? SessionPersistence.ForServer(settings, () => lifecycle.Client.WorkspaceRoot, loggers) : null);
+        Engine = new CompletionEngine(settings, Documents, lifecycle, _rpc, loggers, options.ModelLocator ?? ModelLocator.ForCurrentUser(), hooks);
 
-        List<ILspHandler> handlers = [.. HandlerRegistry.Create(_services), .. options.ExtraHandlers?.Invoke(_services) ?? []];
-        _services.Handlers = handlers;
+        var configuration = new ConfigurationPuller(_rpc, lifecycle, settings, loggers.CreateLogger("settings"));
+        List<ILspHandler> handlers = [];
+        handlers.AddRange(HandlerRegistry.Create(lifecycle, Documents, settings, Engine, configuration, clientLog, _recorder, loggers, () => handlers));
+        handlers.AddRange(options.ExtraHandlers?.Invoke(lifecycle) ?? []);
         foreach (ILspHandler handler in handlers)
         {
             handler.Register(_rpc);
@@ -88,15 +89,20 @@ public sealed class LspServer : IAsyncDisposable
     }
 
     /// <summary>The documents as the server holds them (other components subscribe here).</summary>
-    public DocumentStore Documents => _services.Documents;
+    public DocumentStore Documents { get; } = new();
 
-    public ServerServices Services => _services;
+    public ServerLifecycle Lifecycle { get; }
+
+    public SettingsStore Settings { get; }
+
+    /// <summary>The model side: completions, prefill, status.</summary>
+    public CompletionEngine Engine { get; }
 
     /// <summary>Starts reading messages and completes with the process exit code.</summary>
     public async Task<int> RunAsync()
     {
         _rpc.StartListening();
-        int exitCode = await _services.Lifecycle.Exited.ConfigureAwait(false);
+        int exitCode = await Lifecycle.Exited.ConfigureAwait(false);
         if (_disconnected)
         {
             return exitCode; // Nobody is left to read the answers.
@@ -116,8 +122,8 @@ public sealed class LspServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        _services.Engine.Dispose();
-        _services.Recorder?.Dispose();
+        Engine.Dispose();
+        _recorder?.Dispose();
         _rpc.Dispose();
         return ValueTask.CompletedTask;
     }

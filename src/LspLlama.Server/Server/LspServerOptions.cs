@@ -34,13 +34,13 @@ public sealed class LspServerOptions
     /// Keeps the model's memory across restarts (the session store); called on the inference thread.
     /// Null: nothing is persisted.
     /// </summary>
-    public Func<ServerServices, Engine.IModelSessionHooks?>? SessionHooks { get; init; }
+    public Engine.IModelSessionHooks? SessionHooks { get; init; }
 
     /// <summary>
-    /// Extra handlers beside the built-in ones (tests register probes here). They see the same
-    /// services as every handler.
+    /// Extra handlers beside the built-in ones (tests register probes here), built with the
+    /// session's lifecycle, which the handler base classes need.
     /// </summary>
-    public Func<ServerServices, IEnumerable<ILspHandler>>? ExtraHandlers { get; init; }
+    public Func<ServerLifecycle, IEnumerable<ILspHandler>>? ExtraHandlers { get; init; }
 
     /// <summary>
     /// Keep the model's memory in the session store across restarts (when the <c>store</c> settings

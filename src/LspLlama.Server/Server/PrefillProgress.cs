@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LspLlama.Protocol;
+using StreamJsonRpc;
 
 namespace LspLlama.Server;
 
@@ -8,7 +9,7 @@ namespace LspLlama.Server;
 /// <c>$/progress</c> begin, report, end), when the client supports it. Runs on the inference thread;
 /// syncs shorter than <c>completion.progressMinTokens</c> go unreported.
 /// </summary>
-public sealed class PrefillProgress(ServerServices services)
+public sealed class PrefillProgress(JsonRpc rpc, ServerLifecycle lifecycle)
 {
     private static readonly TimeSpan s_createTimeout = TimeSpan.FromSeconds(2);
     private int _next;
@@ -35,7 +36,7 @@ public sealed class PrefillProgress(ServerServices services)
 
     private string? Create()
     {
-        if (services.Lifecycle.IsShutDown || !SupportsProgress(services.ClientCapabilities))
+        if (lifecycle.IsShutDown || !SupportsProgress(lifecycle.Client.Capabilities))
         {
             return null;
         }
@@ -44,7 +45,7 @@ public sealed class PrefillProgress(ServerServices services)
         try
         {
             // The token may be used only once the client accepted it.
-            Task created = services.Rpc.InvokeWithParameterObjectAsync(LspMethods.WorkDoneProgressCreate, new { token });
+            Task created = rpc.InvokeWithParameterObjectAsync(LspMethods.WorkDoneProgressCreate, new { token });
             return created.Wait(s_createTimeout) ? token : null;
         }
 #pragma warning disable CA1031 // No progress is better than a failed prefill.
@@ -56,7 +57,7 @@ public sealed class PrefillProgress(ServerServices services)
     }
 
     private void Send(string token, object value) =>
-        _ = services.Rpc.NotifyWithParameterObjectAsync(LspMethods.Progress, new { token, value })
+        _ = rpc.NotifyWithParameterObjectAsync(LspMethods.Progress, new { token, value })
             .ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
 
     private static bool SupportsProgress(ClientCapabilities client) =>

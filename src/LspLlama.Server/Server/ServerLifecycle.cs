@@ -4,13 +4,15 @@ using StreamJsonRpc;
 namespace LspLlama.Server;
 
 /// <summary>
-/// Where the session is between <c>initialize</c> and <c>exit</c>, and the exit code it ends with:
-/// 0 after <c>shutdown</c>, 1 without it (LSP's rule), also when the client just disconnects.
+/// Where the session is between <c>initialize</c> and <c>exit</c>, what the client said in
+/// <c>initialize</c>, and the exit code it ends with: 0 after <c>shutdown</c>, 1 without it
+/// (LSP's rule), also when the client just disconnects.
 /// </summary>
 public sealed class ServerLifecycle
 {
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Phase _phase = Phase.Created;
+    private volatile ClientHello _client = ClientHello.BeforeInitialize;
 
     private enum Phase
     {
@@ -23,6 +25,9 @@ public sealed class ServerLifecycle
     public Task<int> Exited => _exited.Task;
 
     public bool IsShutDown => _phase == Phase.ShutDown;
+
+    /// <summary>What the client said in <c>initialize</c>; safe from any thread.</summary>
+    public ClientHello Client => _client;
 
     /// <summary>Throws the LSP error for a request that may not run now.</summary>
     public void EnsureRequestAllowed(string method)
@@ -50,9 +55,10 @@ public sealed class ServerLifecycle
         }
     }
 
-    public void MarkInitialized()
+    public void MarkInitialized(ClientHello client)
     {
         EnsureNotInitialized();
+        _client = client;
         _phase = Phase.Initialized;
     }
 

@@ -12,9 +12,9 @@ namespace LspLlama.Server;
 /// sends <c>lspllama/statusChanged</c>, <c>window/showMessage</c> and <c>$/progress</c>. The
 /// engine's figures become protocol records here and nowhere else.
 /// </summary>
-public sealed class StatusPublisher(ServerServices services, ILogger logger) : IServingObserver
+public sealed class StatusPublisher(JsonRpc rpc, ServerLifecycle lifecycle, ILogger logger) : IServingObserver
 {
-    private readonly PrefillProgress _progress = new(services);
+    private readonly PrefillProgress _progress = new(rpc, lifecycle);
     private volatile StatusReport _status = new(
         "noModel", null, null, null, 0, 0, new CheckpointStatus(0, 0), SyncStatus.None, GenerationStatus.None, 0, 0, null, "not started");
 
@@ -122,12 +122,12 @@ public sealed class StatusPublisher(ServerServices services, ILogger logger) : I
 
     private void Notify(string method, object payload)
     {
-        if (Closing || services.Lifecycle.IsShutDown)
+        if (Closing || lifecycle.IsShutDown)
         {
             return;
         }
 
-        _ = services.Rpc.NotifyWithParameterObjectAsync(method, payload).ContinueWith(
+        _ = rpc.NotifyWithParameterObjectAsync(method, payload).ContinueWith(
             t =>
             {
                 if (t.Exception?.InnerException is { } e && e is not (ConnectionLostException or ObjectDisposedException))

@@ -40,7 +40,7 @@ public sealed class ServerBenchParityTests : IDisposable
             async Task Complete(string uri, int line, int character)
             {
                 await client.InlineAsync(uri, line, character);
-                served.Add(await client.Server.Services.Engine.HeldTokensAsync());
+                served.Add(await client.Server.Engine.HeldTokensAsync());
             }
 
             // Typing in c, an edit in a (before c in the context), typing again, a switch to b.

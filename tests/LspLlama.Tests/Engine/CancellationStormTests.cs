@@ -16,7 +16,7 @@ public sealed class CancellationStormTests
         await using EngineClient client = new();
         await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
         await SyncFigureTests.OpenWorkspaceAsync(client);
-        CompletionEngine engine = client.Server.Services.Engine;
+        CompletionEngine engine = client.Server.Engine;
 
         // Hold the inference thread so that all requests are queued before any runs; otherwise
         // whether an early one finishes before the next arrives would depend on timing.
@@ -76,7 +76,7 @@ public sealed class CancellationStormTests
         int ideal = sync.GetProperty("idealTokens").GetInt32();
         Assert.True(decoded > 0 && decoded < ideal, $"decoded {decoded} of {ideal}");
         Assert.Equal(decoded, stopped.GetProperty("contextTokens").GetInt32());
-        Assert.Equal(0, client.Server.Services.Engine.QueuedWork);
+        Assert.Equal(0, client.Server.Engine.QueuedWork);
 
         // The next request keeps what the cancelled one decoded.
         await client.InlineAsync(SyncFigureTests.C, 1, 8);
@@ -92,7 +92,7 @@ public sealed class CancellationStormTests
         await using EngineClient client = new();
         await client.StartWithModelAsync(EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid)));
         await SyncFigureTests.OpenWorkspaceAsync(client);
-        CompletionEngine engine = client.Server.Services.Engine;
+        CompletionEngine engine = client.Server.Engine;
 
         // Background work (as an idle prefill is) that runs until something preempts it.
         TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -36,7 +36,7 @@ internal sealed class EngineClient : IAsyncDisposable
             LogToStreamAlways = true, // tests read the whole log from the captured stream
             ModelPath = modelPathOption,
             ModelLocator = new ModelLocator([new ModelLocator.SearchRoot("test folder", _emptyFolder)]),
-            SessionHooks = hooks is null ? null : _ => hooks,
+            SessionHooks = hooks,
             RecordTracePath = recordTracePath,
         });
         Exited = Server.RunAsync();

@@ -47,7 +47,7 @@ public sealed class BadInputTests
 
         // The unframed body (a shutdown!) was skipped, not executed.
         await AssertStillServingAsync(connection);
-        Assert.False(connection.Server.Services.Lifecycle.IsShutDown);
+        Assert.False(connection.Server.Lifecycle.IsShutDown);
     }
 
     [Fact]

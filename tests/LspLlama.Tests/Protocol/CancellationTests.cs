@@ -11,7 +11,7 @@ public sealed class CancellationTests
     public async Task CancelRequest_reaches_the_running_handler()
     {
         WaitUntilCancelled probe = null!;
-        await using LspTestClient client = new(services => [probe = new WaitUntilCancelled(services)]);
+        await using LspTestClient client = new(lifecycle => [probe = new WaitUntilCancelled(lifecycle)]);
         await client.StartAsync();
 
         using CancellationTokenSource cancel = new();
@@ -24,7 +24,7 @@ public sealed class CancellationTests
     }
 
     /// <summary>A request that runs until the client cancels it.</summary>
-    private sealed class WaitUntilCancelled(ServerServices services) : RequestHandler<object, string>(services)
+    private sealed class WaitUntilCancelled(ServerLifecycle lifecycle) : RequestHandler<object, string>(lifecycle)
     {
         public const string Name = "test/waitUntilCancelled";
 

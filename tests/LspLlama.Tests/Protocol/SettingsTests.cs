@@ -14,7 +14,7 @@ public sealed class SettingsTests
     {
         await using LspTestClient client = new();
         await client.InitializeAsync(initializationOptions: new { log = new { level = "debug" } });
-        Assert.Equal(LogLevel.Debug, client.Server.Services.Settings.Current.Log.Level);
+        Assert.Equal(LogLevel.Debug, client.Server.Settings.Current.Log.Level);
     }
 
     [Fact]
@@ -24,12 +24,12 @@ public sealed class SettingsTests
         await client.StartAsync();
         await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { lspllama = new { log = new { level = "warning" } }, otherTool = 1 } });
         await client.WaitForLogAsync("Settings from workspace/didChangeConfiguration applied");
-        Assert.Equal(LogLevel.Warning, client.Server.Services.Settings.Current.Log.Level);
+        Assert.Equal(LogLevel.Warning, client.Server.Settings.Current.Log.Level);
 
         await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = new { log = new { level = "loud" }, future = new { x = 1 } } });
         LogMessageParams warning = await client.WaitForLogAsync("log.level");
         Assert.Equal(MessageType.Warning, warning.Type);
-        Assert.Equal(LogLevel.Warning, client.Server.Services.Settings.Current.Log.Level);
+        Assert.Equal(LogLevel.Warning, client.Server.Settings.Current.Log.Level);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class SettingsTests
         ConfigurationParams request = await client.WaitForConfigurationRequestAsync();
         Assert.Equal("lspllama", Assert.Single(request.Items).Section);
         await client.WaitForLogAsync("Settings from workspace/configuration applied");
-        Assert.Equal(LogLevel.Trace, client.Server.Services.Settings.Current.Log.Level);
+        Assert.Equal(LogLevel.Trace, client.Server.Settings.Current.Log.Level);
 
         // An empty push means "ask me again".
         await client.NotifyAsync(LspMethods.DidChangeConfiguration, new { settings = (object?)null });
@@ -90,7 +90,7 @@ public sealed class SettingsTests
         await client.WaitForLogAsync("Settings from workspace/didChangeConfiguration applied");
 
         // Back to the defaults (a placeholder is "unset", even over an earlier value), not a zero budget.
-        ServerSettings current = client.Server.Services.Settings.Current;
+        ServerSettings current = client.Server.Settings.Current;
         Assert.Equal(ServerSettings.Default.Model, current.Model);
         Assert.Equal(ServerSettings.Default.Checkpoints, current.Checkpoints);
         Assert.Equal(ServerSettings.Default.Completion, current.Completion);
@@ -107,7 +107,7 @@ public sealed class SettingsTests
         };
         await client.StartAsync(new ClientCapabilities(Workspace: new WorkspaceClientCapabilities(Configuration: true)));
         await client.WaitForLogAsync("Settings from workspace/configuration applied");
-        ServerSettings current = client.Server.Services.Settings.Current;
+        ServerSettings current = client.Server.Settings.Current;
         Assert.Equal(1024, current.Checkpoints.Values.MaxMemoryMiB);
         Assert.Equal(ServerSettings.Default.Model, current.Model);
         Assert.Equal(ServerSettings.Default.Completion.Generation.MaxTokens, current.Completion.Generation.MaxTokens);

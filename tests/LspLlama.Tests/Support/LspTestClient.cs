@@ -23,7 +23,7 @@ internal sealed class LspTestClient : IAsyncDisposable
 
     /// <param name="persistSessions">Whether the server keeps sessions in the store (tests opt in with a private folder).</param>
     /// <param name="recordTracePath">Where the server records the traffic (<c>serve --record-trace</c>), or null.</param>
-    public LspTestClient(Func<ServerServices, IEnumerable<ILspHandler>>? extraHandlers = null, string? recordTracePath = null, bool persistSessions = false)
+    public LspTestClient(Func<ServerLifecycle, IEnumerable<ILspHandler>>? extraHandlers = null, string? recordTracePath = null, bool persistSessions = false)
     {
         (Stream serverSide, Stream clientSide) = FullDuplexStream.CreatePair();
 

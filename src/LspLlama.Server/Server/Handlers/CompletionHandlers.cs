@@ -1,12 +1,13 @@
 using LspLlama.Core.Documents;
 using LspLlama.Engine;
 using LspLlama.Protocol;
+using LspLlama.Traces;
 
 namespace LspLlama.Server.Handlers;
 
 /// <summary><c>textDocument/inlineCompletion</c> (LSP 3.18): the suggestion as ghost text at the cursor.</summary>
-public sealed class InlineCompletionHandler(ServerServices services)
-    : RequestHandler<InlineCompletionParams, InlineCompletionList>(services), IAdvertisesCapabilities
+public sealed class InlineCompletionHandler(ServerLifecycle lifecycle, CompletionEngine engine, TraceRecorder? recorder)
+    : RequestHandler<InlineCompletionParams, InlineCompletionList>(lifecycle), IAdvertisesCapabilities
 {
     public override string Method => LspMethods.InlineCompletion;
 
@@ -16,8 +17,8 @@ public sealed class InlineCompletionHandler(ServerServices services)
     protected override async Task<InlineCompletionList> HandleAsync(InlineCompletionParams request, CancellationToken cancellationToken)
     {
         TextPosition position = ProtocolConversions.ToCore(request.Position);
-        Services.Recorder?.CompletionRequested(request.TextDocument.Uri, TraceConversions.ToTrace(request.Position));
-        CompletionOutcome? outcome = await Services.Engine.CompleteAsync(request.TextDocument.Uri, position, cancellationToken).ConfigureAwait(false);
+        recorder?.CompletionRequested(request.TextDocument.Uri, TraceConversions.ToTrace(request.Position));
+        CompletionOutcome? outcome = await engine.CompleteAsync(request.TextDocument.Uri, position, cancellationToken).ConfigureAwait(false);
         if (outcome is null)
         {
             return new InlineCompletionList([]);
@@ -33,8 +34,8 @@ public sealed class InlineCompletionHandler(ServerServices services)
 /// item whose edit inserts the suggestion. Its range starts at the word being typed and its text
 /// repeats that word, so clients that filter by the typed word keep the item.
 /// </summary>
-public sealed class CompletionHandler(ServerServices services)
-    : RequestHandler<CompletionParams, CompletionList>(services), IAdvertisesCapabilities
+public sealed class CompletionHandler(ServerLifecycle lifecycle, CompletionEngine engine, TraceRecorder? recorder)
+    : RequestHandler<CompletionParams, CompletionList>(lifecycle), IAdvertisesCapabilities
 {
     public override string Method => LspMethods.Completion;
 
@@ -44,8 +45,8 @@ public sealed class CompletionHandler(ServerServices services)
     protected override async Task<CompletionList> HandleAsync(CompletionParams request, CancellationToken cancellationToken)
     {
         TextPosition position = ProtocolConversions.ToCore(request.Position);
-        Services.Recorder?.CompletionRequested(request.TextDocument.Uri, TraceConversions.ToTrace(request.Position));
-        CompletionOutcome? outcome = await Services.Engine.CompleteAsync(request.TextDocument.Uri, position, cancellationToken).ConfigureAwait(false);
+        recorder?.CompletionRequested(request.TextDocument.Uri, TraceConversions.ToTrace(request.Position));
+        CompletionOutcome? outcome = await engine.CompleteAsync(request.TextDocument.Uri, position, cancellationToken).ConfigureAwait(false);
         if (outcome is null)
         {
             return new CompletionList(IsIncomplete: true, []);
@@ -70,12 +71,12 @@ public sealed class CompletionHandler(ServerServices services)
 }
 
 /// <summary><c>lspllama/status</c>: the same report the server sends as <c>lspllama/statusChanged</c>.</summary>
-public sealed class StatusHandler(ServerServices services) : RequestHandler<System.Text.Json.JsonElement?, StatusReport>(services)
+public sealed class StatusHandler(ServerLifecycle lifecycle, CompletionEngine engine) : RequestHandler<System.Text.Json.JsonElement?, StatusReport>(lifecycle)
 {
     public override string Method => LspMethods.Status;
 
     protected override bool ParamsOptional => true;
 
     protected override Task<StatusReport> HandleAsync(System.Text.Json.JsonElement? request, CancellationToken cancellationToken) =>
-        Task.FromResult(Services.Engine.Status);
+        Task.FromResult(engine.Status);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LspLlama.Protocol;
 using LspLlama.Server.Settings;
+using Microsoft.Extensions.Logging;
 
 namespace LspLlama.Server.Handlers;
 
@@ -8,7 +9,8 @@ namespace LspLlama.Server.Handlers;
 /// <c>workspace/didChangeConfiguration</c>: settings pushed in <c>params.settings</c> are applied;
 /// when the push carries none and the client serves <c>workspace/configuration</c>, they are pulled.
 /// </summary>
-public sealed class DidChangeConfigurationHandler(ServerServices services) : NotificationHandler<DidChangeConfigurationParams?>(services)
+public sealed class DidChangeConfigurationHandler(ServerLifecycle lifecycle, ILoggerFactory loggers, SettingsStore settingsStore, ConfigurationPuller configuration)
+    : NotificationHandler<DidChangeConfigurationParams?>(lifecycle, loggers)
 {
     public override string Method => LspMethods.DidChangeConfiguration;
 
@@ -20,11 +22,11 @@ public sealed class DidChangeConfigurationHandler(ServerServices services) : Not
         bool pushed = settings is JsonElement s && s.ValueKind == JsonValueKind.Object && s.EnumerateObject().Any();
         if (pushed)
         {
-            Services.Settings.Apply(settings, Method);
+            settingsStore.Apply(settings, Method);
         }
         else
         {
-            ConfigurationPuller.Start(Services);
+            configuration.Start();
         }
     }
 }

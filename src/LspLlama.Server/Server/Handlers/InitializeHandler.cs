@@ -1,5 +1,8 @@
 using System.Reflection;
+using LspLlama.Logging;
 using LspLlama.Protocol;
+using LspLlama.Server.Settings;
+using LspLlama.Traces;
 using Microsoft.Extensions.Logging;
 
 namespace LspLlama.Server.Handlers;
@@ -8,41 +11,45 @@ namespace LspLlama.Server.Handlers;
 /// <c>initialize</c>: negotiates the position encoding, reads settings from
 /// <c>initializationOptions</c> and advertises what the registered handlers serve.
 /// </summary>
-public sealed class InitializeHandler(ServerServices services) : RequestHandler<InitializeParams, InitializeResult>(services)
+public sealed class InitializeHandler(
+    ServerLifecycle lifecycle,
+    ClientLogSink clientLog,
+    SettingsStore settings,
+    TraceRecorder? recorder,
+    Func<IReadOnlyList<ILspHandler>> handlers,
+    ILoggerFactory loggers)
+    : RequestHandler<InitializeParams, InitializeResult>(lifecycle)
 {
-    private readonly ILogger _logger = services.Loggers.CreateLogger("lsp");
+    private readonly ILogger _logger = loggers.CreateLogger("lsp");
 
     public override string Method => LspMethods.Initialize;
 
     protected override void CheckLifecycle()
     {
-        if (Services.Lifecycle.IsShutDown)
+        if (Lifecycle.IsShutDown)
         {
-            Services.Lifecycle.EnsureRequestAllowed(Method);
+            Lifecycle.EnsureRequestAllowed(Method);
         }
 
-        Services.Lifecycle.EnsureNotInitialized();
+        Lifecycle.EnsureNotInitialized();
     }
 
     protected override Task<InitializeResult> HandleAsync(InitializeParams request, CancellationToken cancellationToken)
     {
         // Only an initialize whose params were read counts: one refused as InvalidParams may be retried.
-        Services.Lifecycle.MarkInitialized();
+        ClientCapabilities client = request.Capabilities ?? new ClientCapabilities();
+        var hello = new ClientHello(client, request.ClientInfo?.Name, ProtocolConversions.Negotiate(client.General?.PositionEncodings), WorkspaceRoot.Of(request));
+        Lifecycle.MarkInitialized(hello);
 
         // LSP allows window/logMessage while initialize is being answered.
-        Services.ClientLog.Enable();
-        ClientCapabilities client = request.Capabilities ?? new ClientCapabilities();
-        Services.ClientCapabilities = client;
-        Services.ClientName = request.ClientInfo?.Name;
-        Services.PositionEncoding = ProtocolConversions.Negotiate(client.General?.PositionEncodings);
-        Services.WorkspaceRoot = WorkspaceRoot.Of(request);
-        Services.Settings.Apply(request.InitializationOptions, "initializationOptions");
-        Services.Recorder?.Begin(request.RootUri ?? string.Empty, ProtocolConversions.ToWire(Services.PositionEncoding));
+        clientLog.Enable();
+        settings.Apply(request.InitializationOptions, "initializationOptions");
+        recorder?.Begin(request.RootUri ?? string.Empty, ProtocolConversions.ToWire(hello.PositionEncoding));
 
         ServerCapabilities capabilities = new(
-            PositionEncoding: ProtocolConversions.ToWire(Services.PositionEncoding),
+            PositionEncoding: ProtocolConversions.ToWire(hello.PositionEncoding),
             TextDocumentSync: new TextDocumentSyncOptions(OpenClose: true, Change: TextDocumentSyncKind.Incremental, Save: new SaveOptions(IncludeText: false)));
-        foreach (IAdvertisesCapabilities handler in Services.Handlers.OfType<IAdvertisesCapabilities>())
+        foreach (IAdvertisesCapabilities handler in handlers().OfType<IAdvertisesCapabilities>())
         {
             capabilities = handler.Advertise(capabilities, client);
         }

@@ -1,11 +1,14 @@
 using System.Text.Json;
+using LspLlama.Engine;
 using LspLlama.Protocol;
 using LspLlama.Server.Settings;
+using Microsoft.Extensions.Logging;
 
 namespace LspLlama.Server.Handlers;
 
 /// <summary><c>initialized</c>: the client is ready for requests, so pull the settings now.</summary>
-public sealed class InitializedHandler(ServerServices services) : NotificationHandler<JsonElement?>(services)
+public sealed class InitializedHandler(ServerLifecycle lifecycle, ILoggerFactory loggers, ConfigurationPuller configuration, CompletionEngine engine)
+    : NotificationHandler<JsonElement?>(lifecycle, loggers)
 {
     public override string Method => LspMethods.Initialized;
 
@@ -13,13 +16,13 @@ public sealed class InitializedHandler(ServerServices services) : NotificationHa
 
     protected override void Handle(JsonElement? notification)
     {
-        ConfigurationPuller.Start(Services);
-        Services.Engine.Start();
+        configuration.Start();
+        engine.Start();
     }
 }
 
 /// <summary><c>shutdown</c>: from now on requests get InvalidRequest and notifications are dropped.</summary>
-public sealed class ShutdownHandler(ServerServices services) : RequestHandler<JsonElement?, object?>(services)
+public sealed class ShutdownHandler(ServerLifecycle lifecycle) : RequestHandler<JsonElement?, object?>(lifecycle)
 {
     public override string Method => LspMethods.Shutdown;
 
@@ -27,13 +30,13 @@ public sealed class ShutdownHandler(ServerServices services) : RequestHandler<Js
 
     protected override Task<object?> HandleAsync(JsonElement? request, CancellationToken cancellationToken)
     {
-        Services.Lifecycle.MarkShutDown();
+        Lifecycle.MarkShutDown();
         return Task.FromResult<object?>(null);
     }
 }
 
 /// <summary><c>exit</c>: ends the process, with 0 only if <c>shutdown</c> came first.</summary>
-public sealed class ExitHandler(ServerServices services) : NotificationHandler<JsonElement?>(services)
+public sealed class ExitHandler(ServerLifecycle lifecycle, ILoggerFactory loggers) : NotificationHandler<JsonElement?>(lifecycle, loggers)
 {
     public override string Method => LspMethods.Exit;
 
@@ -41,5 +44,5 @@ public sealed class ExitHandler(ServerServices services) : NotificationHandler<J
 
     protected override bool Accepts() => true;
 
-    protected override void Handle(JsonElement? notification) => Services.Lifecycle.Exit();
+    protected override void Handle(JsonElement? notification) => Lifecycle.Exit();
 }

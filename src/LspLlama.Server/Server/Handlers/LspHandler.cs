@@ -25,11 +25,11 @@ public interface IAdvertisesCapabilities
 /// <c>initialize</c> the answer is ServerNotInitialized, after <c>shutdown</c> InvalidRequest.
 /// The token fires on <c>$/cancelRequest</c>.
 /// </summary>
-public abstract class RequestHandler<TParams, TResult>(ServerServices services) : ILspHandler
+public abstract class RequestHandler<TParams, TResult>(ServerLifecycle lifecycle) : ILspHandler
 {
     public abstract string Method { get; }
 
-    protected ServerServices Services => services;
+    protected ServerLifecycle Lifecycle => lifecycle;
 
     public void Register(JsonRpc rpc) =>
         rpc.AddLocalRpcMethod(
@@ -65,7 +65,7 @@ public abstract class RequestHandler<TParams, TResult>(ServerServices services) 
     /// <summary>True when the method takes no params or tolerates their absence.</summary>
     protected virtual bool ParamsOptional => false;
 
-    protected virtual void CheckLifecycle() => services.Lifecycle.EnsureRequestAllowed(Method);
+    protected virtual void CheckLifecycle() => lifecycle.EnsureRequestAllowed(Method);
 
     protected abstract Task<TResult> HandleAsync(TParams request, CancellationToken cancellationToken);
 }
@@ -75,13 +75,13 @@ public abstract class RequestHandler<TParams, TResult>(ServerServices services) 
 /// in arrival order and runs each until its first await, so document edits apply strictly in order.
 /// Before <c>initialize</c> and after <c>shutdown</c> notifications are dropped, as LSP says.
 /// </summary>
-public abstract class NotificationHandler<TParams>(ServerServices services) : ILspHandler
+public abstract class NotificationHandler<TParams>(ServerLifecycle lifecycle, ILoggerFactory loggers) : ILspHandler
 {
-    private readonly ILogger _logger = services.Loggers.CreateLogger("lsp");
+    private readonly ILogger _logger = loggers.CreateLogger("lsp");
 
     public abstract string Method { get; }
 
-    protected ServerServices Services => services;
+    protected ServerLifecycle Lifecycle => lifecycle;
 
     protected ILogger Logger => _logger;
 
@@ -96,7 +96,7 @@ public abstract class NotificationHandler<TParams>(ServerServices services) : IL
     {
         if (!Accepts())
         {
-            _logger.LogDebug("{Method} ignored: the server is {State}", Method, services.Lifecycle.IsShutDown ? "shut down" : "not initialized");
+            _logger.LogDebug("{Method} ignored: the server is {State}", Method, lifecycle.IsShutDown ? "shut down" : "not initialized");
             return;
         }
 
@@ -129,7 +129,7 @@ public abstract class NotificationHandler<TParams>(ServerServices services) : IL
         }
     }
 
-    protected virtual bool Accepts() => services.Lifecycle.AcceptsNotification();
+    protected virtual bool Accepts() => lifecycle.AcceptsNotification();
 
     /// <summary>True when the method takes no params or tolerates their absence.</summary>
     protected virtual bool ParamsOptional => false;

@@ -9,30 +9,29 @@ namespace LspLlama.Server.Settings;
 /// Asks the client for the <c>lspllama</c> section with <c>workspace/configuration</c>, when the
 /// client said it can answer. Runs in the background: a slow or failing client only costs a warning.
 /// </summary>
-public static class ConfigurationPuller
+public sealed class ConfigurationPuller(JsonRpc rpc, ServerLifecycle lifecycle, SettingsStore settings, ILogger logger)
 {
-    public static void Start(ServerServices services)
+    public void Start()
     {
-        if (services.ClientCapabilities.Workspace?.Configuration != true)
+        if (lifecycle.Client.Capabilities.Workspace?.Configuration != true)
         {
             return;
         }
 
-        _ = PullAsync(services);
+        _ = PullAsync();
     }
 
-    private static async Task PullAsync(ServerServices services)
+    private async Task PullAsync()
     {
-        ILogger logger = services.Loggers.CreateLogger("settings");
         try
         {
             ConfigurationParams request = new([new ConfigurationItem(Section: SettingsBinder.Section)]);
-            JsonElement[]? result = await services.Rpc
+            JsonElement[]? result = await rpc
                 .InvokeWithParameterObjectAsync<JsonElement[]?>(LspMethods.Configuration, request)
                 .ConfigureAwait(false);
             if (result is { Length: > 0 })
             {
-                services.Settings.Apply(result[0], LspMethods.Configuration);
+                settings.Apply(result[0], LspMethods.Configuration);
             }
         }
         catch (Exception e) when (e is RemoteInvocationException or ConnectionLostException or ObjectDisposedException or JsonException or OperationCanceledException)
