@@ -1,5 +1,6 @@
 using System.Globalization;
 using LspLlama.Core.Bench;
+using LspLlama.Core.Session;
 
 namespace LspLlama.Bench;
 
@@ -75,7 +76,7 @@ public static class CheckpointTable
     {
         // At a tiny model's size a save costs less than a token and copying is free: the targets
         // are about real sizes, and a "NOT met" there would read as a broken bench.
-        if (report.Policies.FirstOrDefault(p => p.Name == BenchAcceptance.Lspllama)?.Checkpoints is { } ours && ours.CheckpointSize < RealSizeBytes)
+        if (report.Policies.FirstOrDefault(p => p.Name == CheckpointPolicies.Lspllama)?.Checkpoints is { } ours && ours.CheckpointSize < RealSizeBytes)
         {
             w.WriteLine(Inv($"checkpoint targets: for real-size checkpoints (--model-like NAME); these weigh {ours.CheckpointSize / MiB:F2} MiB"));
             return;
