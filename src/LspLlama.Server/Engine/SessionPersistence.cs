@@ -29,7 +29,7 @@ public sealed class SessionPersistence : IModelSessionHooks
     private readonly ILogger _logger;
     private readonly int _minUsefulTokens;
 
-    // The loaded model's; null while none is loaded or it is not kept.
+    // Where the loaded model is kept: set by Loaded, and read only while _keeping.
     private SessionStore _store = null!;
     private BackgroundSaver _saver = null!;
     private SavePolicy _policy = null!;
