@@ -50,9 +50,15 @@ public static class RegularFile
         }
     }
 
-    /// <summary>Opens a path for reading; call <see cref="NotRegular"/> first.</summary>
+    /// <summary>
+    /// Opens a path for reading; call <see cref="NotRegular"/> first for a clear reason. On Linux the
+    /// open never blocks and the file type is checked again on the opened descriptor, so a FIFO or a
+    /// device swapped in after the stat gives an <see cref="IOException"/> instead of a hang.
+    /// </summary>
     public static FileStream OpenRead(string path, FileShare share = FileShare.Read, int bufferSize = 4096) =>
-        new(path, FileMode.Open, FileAccess.Read, share, bufferSize);
+        PosixStat.OpenRegularForRead(path) is { } handle
+            ? new FileStream(handle, FileAccess.Read, Math.Max(bufferSize, 1))
+            : new FileStream(path, FileMode.Open, FileAccess.Read, share, bufferSize);
 
     private static string Describe(int type) => type switch
     {

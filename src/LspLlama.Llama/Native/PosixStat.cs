@@ -32,6 +32,10 @@ public static unsafe partial class PosixStat
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxBasicStats = 0x7ff;
+    private const int AtEmptyPath = 0x1000;
+    private const int ReadOnly = 0;
+    private const int NonBlocking = 0x800; // O_NONBLOCK on x86-64 and arm64
+    private const int CloseOnExec = 0x80000; // O_CLOEXEC
 
     /// <summary>The stat of <paramref name="path"/> (of a symbolic link itself with <paramref name="noFollow"/>); null where it cannot be had.</summary>
     public static PathStat? Of(string path, bool noFollow = false)
@@ -53,11 +57,51 @@ public static unsafe partial class PosixStat
         return new PathStat(mode & 0xF000, mode & 0xFFF, owner, size);
     }
 
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading without blocking (<c>O_NONBLOCK</c>: a FIFO put in
+    /// place of the file after a stat must not hang the open) and hands back the descriptor only
+    /// when it is a regular file, checked on the descriptor itself (so no swap can slip between the
+    /// check and the read). Null off Linux, where the caller opens as usual.
+    /// </summary>
+    /// <exception cref="IOException">The path cannot be opened, or is not a regular file.</exception>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle? OpenRegularForRead(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        int fd = OpenFile(path, ReadOnly | NonBlocking | CloseOnExec);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                2 => new FileNotFoundException($"'{path}' does not exist", path),
+                13 => new UnauthorizedAccessException($"'{path}' is not readable (permission denied)"),
+                _ => new IOException($"cannot open '{path}' ({Marshal.GetPInvokeErrorMessage(errno)})"),
+            };
+        }
+
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        byte* buffer = stackalloc byte[256];
+        if (Statx(fd, string.Empty, AtEmptyPath, StatxBasicStats, buffer) != 0 || (*(ushort*)(buffer + 28) & 0xF000) != PathStat.RegularFile)
+        {
+            handle.Dispose();
+            throw new IOException($"'{path}' is not a regular file");
+        }
+
+        return handle;
+    }
+
     /// <summary>The effective user id of this process; null off Linux.</summary>
     public static uint? EffectiveUser => OperatingSystem.IsLinux() ? GetEffectiveUser() : null;
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int OpenFile(string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUser();

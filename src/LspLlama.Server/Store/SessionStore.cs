@@ -165,7 +165,8 @@ public sealed partial class SessionStore
         FileStream file;
         try
         {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, StoreStreams.FileBufferBytes);
+            // Checked again on the opened descriptor: a FIFO swapped in after the stat must not hang the open.
+            file = RegularFile.OpenRead(path, FileShare.ReadWrite | FileShare.Delete, StoreStreams.FileBufferBytes);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -43,6 +43,22 @@ public sealed class SpecialFileTests : IDisposable
     }
 
     [Fact]
+    public async Task The_open_itself_refuses_a_fifo_or_a_device_so_a_swap_after_the_stat_cannot_hang_it()
+    {
+        // What a file swapped for a FIFO between the stat and the open looks like to the open.
+        string fifo = MakeFifo("swapped");
+        IOException pipe = await Assert.ThrowsAsync<IOException>(() => WithDeadline(() => RegularFile.OpenRead(fifo)));
+        Assert.Contains("not a regular file", pipe.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<IOException>(() => WithDeadline(() => RegularFile.OpenRead("/dev/zero")));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => WithDeadline(() => RegularFile.OpenRead(Path.Combine(_folder.Path, "missing"))));
+
+        string plain = Path.Combine(_folder.Path, "plain.txt");
+        await File.WriteAllTextAsync(plain, "abc");
+        using FileStream stream = RegularFile.OpenRead(plain);
+        Assert.Equal((byte)'a', stream.ReadByte());
+    }
+
+    [Fact]
     public async Task A_fifo_or_a_device_as_the_model_gets_a_clear_message()
     {
         string fifo = MakeFifo("model.gguf");
