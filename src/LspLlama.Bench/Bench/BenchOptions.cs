@@ -19,7 +19,8 @@ public sealed record BenchOptions(
     int? SuffixLines = null,
     bool CursorLineInMiddle = true,
     string? PerSync = null,
-    bool KeepClosedFiles = true)
+    bool KeepClosedFiles = true,
+    Uri? Engine = null)
 {
     /// <summary>A one-line completion's worth: what the server decodes after a sync, and the next sync rolls back.</summary>
     public const int DefaultGenerate = 16;
