@@ -33,7 +33,8 @@ public interface IServedModel
     /// here, in the same request as the generation; a generator that is <see cref="IDisposable"/>
     /// is disposed when the loop ends (a remote one closes its request).
     /// </summary>
-    ITokenGenerator Generator(LogitSampler sampler, GenerationOptions options, CancellationToken cancellation) => Generator(sampler);
+    /// <param name="hints">Where the plan expects the next edits (a remote engine may place the server's checkpoints there).</param>
+    ITokenGenerator Generator(LogitSampler sampler, GenerationOptions options, SyncHints hints, CancellationToken cancellation) => Generator(sampler);
 
     /// <summary>An idle prefill synced the session: an engine that decodes elsewhere sends those tokens now.</summary>
     void Prefilled(CancellationToken cancellation)

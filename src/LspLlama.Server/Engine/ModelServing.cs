@@ -319,14 +319,15 @@ public sealed class ModelServing : IDisposable
     private ITokenGenerator SyncedModel(string uri, int offset, GenerationOptions options, CancellationToken cancellation)
     {
         _plan.SetActive(uri, offset);
-        SyncPlanned(_plan.Build(), cancellation);
+        PlanBuild build = _plan.Build();
+        SyncPlanned(build, cancellation);
         if (_sampler is null || _samplerOptions != options.Sampling)
         {
             _sampler = new LogitSampler(options.Sampling);
             _samplerOptions = options.Sampling;
         }
 
-        return _model.Generator(_sampler, options, cancellation);
+        return _model.Generator(_sampler, options, build.Hints, cancellation);
     }
 
     /// <summary>Brings the session to <paramref name="build"/>; a long sync runs in steps and reports progress.</summary>

@@ -25,16 +25,19 @@ public sealed class RemoteServedModel : IServedModel, IDisposable
     private readonly IRemoteCompletionBackend _backend;
     private readonly int? _slot;
     private readonly int _endToken;
+    private readonly ServerCheckpointPlacement? _placement;
     private int[] _sent = [];
     private RemoteFigures? _last;
 
-    private RemoteServedModel(string path, string architecture, LLamaWeights vocabulary, IRemoteCompletionBackend backend, int contextSize, int batchSize, int? slot, RemoteServerInfo? info)
+    private RemoteServedModel(
+        string path, string architecture, LLamaWeights vocabulary, IRemoteCompletionBackend backend, int contextSize, int batchSize, int? slot, RemoteServerInfo? info, ServerCheckpointPlacement? placement)
     {
         Path = path;
         Architecture = architecture;
         _vocabulary = vocabulary;
         _backend = backend;
         _slot = slot;
+        _placement = placement;
         Server = info;
         ContextSize = contextSize;
         BatchSize = batchSize;
@@ -98,7 +101,9 @@ public sealed class RemoteServedModel : IServedModel, IDisposable
             }
 
             int context = info is { ContextSize: > 0 } ? info.ContextSize : model.ContextSize;
-            return new RemoteServedModel(path, header.Architecture ?? "unknown", vocabulary, backend, context, model.BatchSize, slot, info);
+            ServerCheckpointPlacement? placement = engine.PlaceCheckpoints && engine.Api == EngineSection.LlamaServer
+                ? new ServerCheckpointPlacement(model.MicroBatchSize, engine.CheckpointSpacing) : null;
+            return new RemoteServedModel(path, header.Architecture ?? "unknown", vocabulary, backend, context, model.BatchSize, slot, info, placement);
         }
         catch
         {
@@ -108,14 +113,16 @@ public sealed class RemoteServedModel : IServedModel, IDisposable
         }
     }
 
-    public ITokenGenerator Generator(LogitSampler sampler) => Generator(sampler, new GenerationOptions(), CancellationToken.None);
+    public ITokenGenerator Generator(LogitSampler sampler) => Generator(sampler, new GenerationOptions(), SyncHints.None, CancellationToken.None);
 
-    public ITokenGenerator Generator(LogitSampler sampler, GenerationOptions options, CancellationToken cancellation)
+    public ITokenGenerator Generator(LogitSampler sampler, GenerationOptions options, SyncHints hints, CancellationToken cancellation)
     {
         int[] prompt = Session.Held.ToArray();
         _last = null;
         _sent = prompt;
-        return RemoteTokenGenerator.Start(_backend.CompleteAsync(prompt, Request(options, options.MaxTokens), cancellation), Session, _endToken, f => _last = f, cancellation);
+        RemoteFigures? placed = PlaceCheckpoints(prompt, hints, cancellation);
+        return RemoteTokenGenerator.Start(
+            _backend.CompleteAsync(prompt, Request(options, options.MaxTokens), cancellation), Session, _endToken, f => _last = Sum(placed, f), cancellation);
     }
 
     /// <summary>Sends the synced tokens as a prefill (<c>n_predict</c> 0), unless the server was sent exactly these last.</summary>
@@ -167,6 +174,39 @@ public sealed class RemoteServedModel : IServedModel, IDisposable
             }
         }
     }
+
+    /// <summary>The prefills that leave the server's checkpoints at the plan's segment starts (<see cref="ServerCheckpointPlacement"/>); their figures, summed.</summary>
+    private RemoteFigures? PlaceCheckpoints(int[] prompt, SyncHints hints, CancellationToken cancellation)
+    {
+        if (_placement is null)
+        {
+            return null;
+        }
+
+        RemoteFigures? sum = null;
+        try
+        {
+            foreach (int end in _placement.Prefills(prompt, hints))
+            {
+                _last = null;
+                Drain(_backend.CompleteAsync(prompt[..end], Request(new GenerationOptions(), maxTokens: 0), cancellation), cancellation).GetAwaiter().GetResult();
+                sum = Sum(sum, _last);
+            }
+        }
+        catch
+        {
+            _placement.Forget();
+            throw;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Two requests of one sync as one: what the first took from the cache, what both decoded.</summary>
+    private static RemoteFigures? Sum(RemoteFigures? first, RemoteFigures? then) =>
+        first is null ? then
+        : then is null ? first
+        : then with { PromptDecoded = first.PromptDecoded + then.PromptDecoded, PromptReused = first.PromptReused, PromptMs = first.PromptMs + then.PromptMs };
 
     /// <summary>The token that ends a generation when the server's stream ends (EOS, else the first end-of-generation token).</summary>
     private static int EndToken(string path, LlamaTokenizer tokenizer)

@@ -79,7 +79,7 @@ internal sealed class BenchCommand : ICommand
         BenchReport report;
         try
         {
-            report = runner.Run(trace, options.Engine is null ? options.Policies : RemoteReplayFactory.Targets, CancellationToken.None);
+            report = runner.Run(trace, options.Policies, CancellationToken.None);
         }
         catch (LspLlama.Remote.RemoteEngineException ex)
         {
@@ -165,8 +165,11 @@ internal sealed class BenchCommand : ICommand
           --engine URL          compare, on this llama-server (2 slots of at least the context
                                 size, started with the same --model): in-process lspllama,
                                 the remote engine with LspLlama's layout (slot 0) and with
-                                llama.vscode's /infill layout (slot 1); scripts/bench-remote.sh
-                                starts one and runs it
+                                llama.vscode's /infill layout (slot 1); remote-unplaced is
+                                LspLlama's layout with the server's own checkpoints only
+                                (engine.placeCheckpoints false); --policies picks from
+                                lspllama,remote-lspllama,remote-unplaced,remote-infill;
+                                scripts/bench-remote.sh starts one and runs it
           --json FILE           also write the results as JSON
           --per-sync FILE       also write one CSV line per policy and sync: context, ideal and
                                 decoded tokens, full re-process, time, and the editor events
@@ -196,14 +199,16 @@ internal static class BenchOptionsReader
             throw new UsageException($"workspace folder '{workspace}' does not exist");
         }
 
+        Uri? engine = Engine(args.Option("--engine"));
+        IReadOnlyList<string> known = engine is null ? ReplayRunner.AllPolicies : RemoteReplayFactory.Targets;
         string[] policies = args.Option("--policies") is string list
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : [.. ReplayRunner.AllPolicies];
+            : [.. known];
         foreach (string p in policies)
         {
-            if (!ReplayRunner.AllPolicies.Contains(p))
+            if (!known.Contains(p))
             {
-                throw new UsageException($"unknown policy '{p}' (known: {string.Join(", ", ReplayRunner.AllPolicies)})");
+                throw new UsageException($"unknown {(engine is null ? "policy" : "target")} '{p}' (known: {string.Join(", ", known)})");
             }
         }
 
@@ -229,7 +234,7 @@ internal static class BenchOptionsReader
             CursorLine(args.Option("--cursor-line")),
             args.Option("--per-sync"),
             ClosedFiles(args.Option("--closed-files")),
-            Engine(args.Option("--engine")));
+            engine);
     }
 
     private static string? ExistingFile(string name, string? path) =>

@@ -55,6 +55,7 @@ public sealed class RemoteBenchTests
         string figures = string.Join("; ", report.Policies.Select(p => $"{p.Name} decoded {p.DecodedTokens}, ideal {p.IdealTokens}, full {p.FullReprocesses}, cache {p.CacheHits}"));
 
         Assert.All(report.Policies, p => Assert.Equal(10, p.Syncs + p.CacheHits));
+        Assert.Equal(4, report.Policies.Count);
         Assert.Equal(by[RemoteReplayFactory.InProcess].IdealTokens, by[RemoteReplayFactory.RemoteLayout].IdealTokens);
         // The server can keep no more than what its slot shares with the new prompt: at least the ideal is decoded.
         Assert.True(by[RemoteReplayFactory.RemoteLayout].DecodedTokens >= by[RemoteReplayFactory.InProcess].IdealTokens * 0.9, figures);

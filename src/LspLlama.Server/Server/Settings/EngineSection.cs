@@ -11,8 +11,12 @@ namespace LspLlama.Server.Settings;
 /// <param name="ApiKey">Sent as a bearer token, for a server started with <c>--api-key</c>.</param>
 /// <param name="Slot">llama-server's slot for this editor session (<c>id_slot</c>); -1 lets the server choose (it picks the slot whose cache matches the prompt best).</param>
 /// <param name="Api">llama-server (<c>/completion</c>, slots, vocabulary check) or openai (<c>/v1/completions</c>: vLLM, SGLang).</param>
-/// <param name="TimeoutMs">How long connecting and a streamed completion may go without an answer.</param>
-public sealed record EngineSection(Uri? Url = null, string? ApiKey = null, int Slot = -1, string Api = EngineSection.LlamaServer, int TimeoutMs = 10_000)
+/// <param name="TimeoutMs">How long connecting and a non-streamed request may take.</param>
+/// <param name="PlaceCheckpoints">llama-server: prefill up to each segment start first, so the server's checkpoints land where edits do.</param>
+/// <param name="CheckpointSpacing">No placed checkpoint closer than this to another (match llama-server's --checkpoint-min-step).</param>
+public sealed record EngineSection(
+    Uri? Url = null, string? ApiKey = null, int Slot = -1, string Api = EngineSection.LlamaServer, int TimeoutMs = 10_000,
+    bool PlaceCheckpoints = true, int CheckpointSpacing = 256)
 {
     public const string LlamaServer = "llama-server";
 
@@ -21,7 +25,7 @@ public sealed record EngineSection(Uri? Url = null, string? ApiKey = null, int S
     public bool IsRemote => Url is not null;
 }
 
-/// <summary><c>{"engine": {"url", "apiKey", "slot", "api", "timeoutMs"}}</c>.</summary>
+/// <summary><c>{"engine": {"url", "apiKey", "slot", "api", "timeoutMs", "placeCheckpoints", "checkpointSpacing"}}</c>.</summary>
 public sealed class EngineSettingsSection : ISettingsSection
 {
     public string Name => "engine";
@@ -53,7 +57,9 @@ public sealed class EngineSettingsSection : ISettingsSection
                 string.IsNullOrEmpty(key) ? null : key,
                 r.Int("slot", e.Slot, -1, 4096),
                 r.Choice("api", e.Api, [EngineSection.LlamaServer, EngineSection.OpenAi], EngineSection.LlamaServer),
-                r.Int("timeoutMs", e.TimeoutMs, 100, 600_000)),
+                r.Int("timeoutMs", e.TimeoutMs, 100, 600_000),
+                r.Bool("placeCheckpoints", e.PlaceCheckpoints),
+                r.Int("checkpointSpacing", e.CheckpointSpacing, 1, 1 << 20)),
         };
     }
 
