@@ -1,4 +1,5 @@
 using LspLlama.Core.Bench;
+using LspLlama.Core.Session;
 
 namespace LspLlama.Bench;
 
@@ -20,8 +21,12 @@ public sealed record BenchOptions(
     bool CursorLineInMiddle = true,
     string? PerSync = null,
     bool KeepClosedFiles = true,
+    string? ModelLike = null,
     Uri? Engine = null)
 {
+    /// <summary>The checkpoint settings (<c>--max-memory-mib</c>, <c>--max-disk-mib</c>): the server's defaults unless given.</summary>
+    public CheckpointSettings Checkpoints { get; init; } = new();
+
     /// <summary>A one-line completion's worth: what the server decodes after a sync, and the next sync rolls back.</summary>
     public const int DefaultGenerate = 16;
 

@@ -7,8 +7,10 @@ namespace LspLlama.Bench;
 /// up to the cursor as <c>prompt</c>, 256 lines before it as <c>input_prefix</c>, the rest of the
 /// line and 64 lines after as <c>input_suffix</c>, and other files as <c>input_extra</c> chunks of 64
 /// lines. Their ring buffer picks chunks around edits and yanks and holds 16; here every other open
-/// file goes in whole, least recently used first, as the buffer orders them, and the server keeps
-/// what fits its context (the newest chunks). The server lays the FIM prompt out from these.
+/// file goes in, least recently used first, as the buffer orders them, and the newest chunks that
+/// fit <c>extraBudget</c> tokens are kept (llama-server refuses a request larger than its context
+/// rather than cutting it), so both layouts get a context of the same size. The server lays the FIM
+/// prompt out from these.
 /// </summary>
 public static class InfillLayout
 {
@@ -18,9 +20,16 @@ public static class InfillLayout
 
     public const int ChunkLines = 64;
 
+    /// <summary>llama-server's default n_batch, which its infill prompt keeps free.</summary>
+    private const int ServerBatch = 512;
+
+    private const int ExtraMargin = 64;
+
     /// <param name="text">The active document; <paramref name="offset"/> is the cursor in it.</param>
     /// <param name="others">The other open documents, least recently used first.</param>
-    public static JsonObject Request(string uri, string text, int offset, IEnumerable<(string Uri, string Text)> others, int slot, int maxTokens)
+    /// <param name="countTokens">Tokens of a text, to keep the extra chunks within <paramref name="contextSize"/>.</param>
+    public static JsonObject Request(
+        string uri, string text, int offset, IEnumerable<(string Uri, string Text)> others, int slot, int maxTokens, Func<string, int> countTokens, int contextSize)
     {
         int lineStart = offset == 0 ? 0 : text.LastIndexOf('\n', offset - 1) + 1;
         int lineEnd = text.IndexOf('\n', offset);
@@ -40,22 +49,36 @@ public static class InfillLayout
             suffixEnd = next < 0 ? text.Length : next;
         }
 
-        var extra = new JsonArray();
-        foreach ((string otherUri, string otherText) in others)
+        string prefix = text[prefixStart..lineStart];
+        string suffix = text[offset..suffixEnd] + "\n";
+        string middle = text[lineStart..offset];
+
+        // What llama-server adds around the pieces (FIM markers, file headers) and the room it keeps for generation.
+        int budget = contextSize - ServerBatch - (2 * maxTokens) - countTokens(prefix + suffix + middle) - ExtraMargin;
+        List<(string File, string Text)> chunks = [.. others.SelectMany(o => Chunks(o.Text).Select(c => (FileName(o.Uri), c)))];
+        int keep = chunks.Count;
+        for (int used = 0; keep > 0; keep--)
         {
-            foreach (string chunk in Chunks(otherText))
+            used += countTokens(chunks[keep - 1].Text) + 4;
+            if (used > budget)
             {
-                extra.Add(new JsonObject { ["filename"] = FileName(otherUri), ["text"] = chunk });
+                break;
             }
+        }
+
+        var extra = new JsonArray();
+        foreach ((string file, string chunk) in chunks.Skip(keep))
+        {
+            extra.Add(new JsonObject { ["filename"] = file, ["text"] = chunk });
         }
 
         return new JsonObject
         {
             ["id_slot"] = slot,
-            ["input_prefix"] = text[prefixStart..lineStart],
-            ["input_suffix"] = text[offset..suffixEnd] + "\n",
+            ["input_prefix"] = prefix,
+            ["input_suffix"] = suffix,
             ["input_extra"] = extra,
-            ["prompt"] = text[lineStart..offset],
+            ["prompt"] = middle,
             ["n_predict"] = maxTokens,
             ["cache_prompt"] = true,
             ["temperature"] = 0,

@@ -23,8 +23,13 @@ public sealed class InfillReplayTarget : IReplayTarget
     private readonly int _maxTokens;
     private readonly PositionEncoding _encoding;
 
-    public InfillReplayTarget(Uri url, int slot, int maxTokens, string positionEncoding)
+    private readonly Func<string, int> _countTokens;
+    private readonly int _contextSize;
+
+    public InfillReplayTarget(Uri url, int slot, int maxTokens, string positionEncoding, Func<string, int> countTokens, int contextSize)
     {
+        _countTokens = countTokens;
+        _contextSize = contextSize;
         _http = RemoteHttp.Create(new RemoteEngineOptions { Url = url, RequestTimeout = TimeSpan.FromMinutes(5) }, handler: null);
         _slot = slot;
         _maxTokens = maxTokens;
@@ -71,7 +76,7 @@ public sealed class InfillReplayTarget : IReplayTarget
 
         IEnumerable<(string, string)> others = _recent.Where(u => u != request.Uri)
             .Select(u => (u, _store.Find(u)!.Snapshot().Text));
-        JsonObject body = InfillLayout.Request(request.Uri, text, offset, others, _slot, _maxTokens);
+        JsonObject body = InfillLayout.Request(request.Uri, text, offset, others, _slot, _maxTokens, _countTokens, _contextSize);
         using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         using HttpResponseMessage response = _http.PostAsync("infill", content, cancellation).GetAwaiter().GetResult();
         string answer = response.Content.ReadAsStringAsync(cancellation).GetAwaiter().GetResult();

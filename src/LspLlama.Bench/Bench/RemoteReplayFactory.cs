@@ -51,7 +51,7 @@ public sealed class RemoteReplayFactory(ReplayLlamaFactory local, Uri url) : IRe
                 return new ReplayServing(model, local.Context with { ContextSize = local.Model.ContextSize }, local.Generation, positionEncoding, owned: model);
             case InfillLayout:
                 EmptySlot(1);
-                return new InfillReplayTarget(url, slot: 1, Math.Max(1, local.Generation.MaxTokens), positionEncoding);
+                return new InfillReplayTarget(url, slot: 1, Math.Max(1, local.Generation.MaxTokens), positionEncoding, local.CountTokens, local.Model.ContextSize);
             default:
                 throw new ArgumentException($"unknown target '{policy}' (known: {string.Join(", ", Targets)})", nameof(policy));
         }

@@ -7,6 +7,7 @@ using LspLlama.Core.Session;
 using LspLlama.Llama;
 using LspLlama.Engine;
 using LspLlama.Server.Settings;
+using LspLlama.Store;
 
 namespace LspLlama.Bench;
 
@@ -54,7 +55,11 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
             probe.Backend.MicroBatchSize,
             generated,
             settings.GeneratePerSync,
-            DescribeLayout(new ContextPlan(_tokenizer, _context)));
+            DescribeLayout(new ContextPlan(_tokenizer, _context)),
+            settings.ModelLike,
+            new FileInfo(modelPath).Length,
+            _checkpoints.MaxMemoryBytes,
+            _checkpoints.MaxDiskBytes);
     }
 
     public BenchModelInfo Model { get; }
@@ -69,8 +74,10 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
 
     public IReplayTarget Create(string policy, string positionEncoding)
     {
-        // A fresh context: no policy inherits another's memory.
-        LoadedModel model = LoadedModel.OnWeights(_weights, _parameters, CheckpointPolicies.Create(policy, _checkpoints));
+        // A fresh context: no policy inherits another's memory. Only ours gets the disk tier:
+        // llama-server, which the others stand for, has none.
+        Func<ICheckpointSpill?>? spill = policy == CheckpointPolicies.Lspllama ? DiskTier : null;
+        LoadedModel model = LoadedModel.OnWeights(_weights, _parameters, CheckpointPolicies.Create(policy, _checkpoints), spill);
         try
         {
             return new ReplayServing(model, _context with { ContextSize = model.ContextSize }, _generation, positionEncoding, owned: model);
@@ -83,6 +90,19 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
     }
 
     public void Dispose() => _weights.Dispose();
+
+    /// <summary>The disk tier as the server makes it, in the temp folder; none when <c>--max-disk-mib 0</c>.</summary>
+    private CheckpointDiskTier? DiskTier()
+    {
+        if (_checkpoints.MaxDiskBytes <= 0)
+        {
+            return null;
+        }
+
+        string parent = Path.Combine(Path.GetTempPath(), "lspllama-bench", "checkpoints");
+        return CheckpointDiskTier.Create(parent, _checkpoints.MaxDiskBytes, out string? problem)
+            ?? throw new IOException(problem);
+    }
 
     private static string DescribeLayout(ContextPlan plan) =>
         DescribeFim(plan) + (plan.KeepsClosedFiles ? "; closed files stay in context" : "; closed files leave the context");
@@ -109,4 +129,7 @@ public sealed record ReplaySettings(
     bool KeepClosedFiles = true)
 {
     public CheckpointSettings Checkpoints { get; init; } = new();
+
+    /// <summary>The preset the model was built from (<c>--model-like</c>), for the report; null for another model.</summary>
+    public string? ModelLike { get; init; }
 }

@@ -11,7 +11,7 @@ namespace LspLlama.Bench;
 /// </summary>
 public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? progress = null, TextWriter? perSync = null)
 {
-    public const string PerSyncHeader = "policy,sync,context_tokens,ideal_tokens,decoded_tokens,full_reprocess,sync_ms,edits,focus_changes,opens,closes";
+    public const string PerSyncHeader = "policy,sync,context_tokens,ideal_tokens,decoded_tokens,full_reprocess,sync_ms,edits,focus_changes,opens,closes,keystroke,saves,restored_from_disk,bytes_copied,save_ms,restore_ms,evictions,spilled";
 
     public static readonly IReadOnlyList<string> AllPolicies =
         [BenchAcceptance.None, BenchAcceptance.EndOnly, BenchAcceptance.Interval, BenchAcceptance.Lspllama];
@@ -27,27 +27,38 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
 
         int syncs = trace.CompletionCount;
         List<PolicyResult> results = [];
+
+        // Measured in this run, before the replays, so copy throughput reads as a share of it.
+        double copyBandwidth = CopyBandwidth.MeasureAndRelease();
         perSync?.WriteLine(PerSyncHeader);
         for (int p = 0; p < policies.Count; p++)
         {
             PolicyTally tally = new(policies[p]);
             using IReplayTarget target = factory.Create(policies[p], trace.Header.PositionEncoding);
             progress?.Update(policies[p], p, policies.Count, 0, syncs);
+            bool peakKnown = ProcessMemory.ResetPeak();
             EventCounts since = default;
+            TraceCompletion? previous = null;
             foreach (TraceEvent e in trace.Events)
             {
                 cancellation.ThrowIfCancellationRequested();
                 if (e is TraceCompletion request)
                 {
-                    if (target.Sync(request, cancellation) is not { } cost)
+                    bool keystroke = since.IsKeystrokesOnly && since.EditedUri == request.Uri
+                        && previous is { } last && last.Uri == request.Uri && last.Position.Line == request.Position.Line;
+                    previous = request;
+                    if (target.Sync(request, cancellation) is not { } synced)
                     {
                         tally.AddCacheHit();
+                        since = default;
                         progress?.Update(policies[p], p, policies.Count, tally.Syncs, syncs);
                         continue;
                     }
 
+                    SyncCost cost = synced with { Keystroke = keystroke };
                     perSync?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{policies[p]},{tally.Syncs},{cost.ContextTokens},{cost.IdealTokens},{cost.DecodedTokens},{(cost.FullReprocess ? 1 : 0)},{cost.Milliseconds:F1},{since.Edits},{since.Focus},{since.Opens},{since.Closes}"));
+                        $"{policies[p]},{tally.Syncs},{cost.ContextTokens},{cost.IdealTokens},{cost.DecodedTokens},{(cost.FullReprocess ? 1 : 0)},{cost.Milliseconds:F1},{since.Edits},{since.Focus},{since.Opens},{since.Closes}," +
+                        $"{(keystroke ? 1 : 0)},{cost.CheckpointsSaved},{cost.Traffic.DiskRestores},{cost.Traffic.BytesCopied},{cost.SaveMs:F1},{cost.RestoreMs:F1},{cost.Traffic.Evictions},{cost.Traffic.Spilled}"));
                     since = default;
                     tally.Add(cost);
                     progress?.Update(policies[p], p, policies.Count, tally.Syncs, syncs);
@@ -59,19 +70,28 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
                 }
             }
 
-            results.Add(tally.ToResult());
+            results.Add(tally.ToResult(target.PeakCheckpointBytes, peakKnown ? ProcessMemory.PeakResidentBytes() : 0));
         }
 
         int context = results.Count == 0 ? 0 : results.Max(r => r.MaxContextTokens);
-        return new BenchReport(factory.Model, BenchTraceInfo.Of(trace, context), results);
+        return new BenchReport(factory.Model, BenchTraceInfo.Of(trace, context), results) { CopyBytesPerSecond = copyBandwidth };
     }
 
     /// <summary>Editor events since the previous sync, for the per-sync log.</summary>
-    private readonly record struct EventCounts(int Edits, int Focus, int Opens, int Closes)
+    private readonly record struct EventCounts(int Edits, int Focus, int Opens, int Closes, int Keystrokes = 0, string? EditedUri = null, bool SeveralFiles = false)
     {
+        /// <summary>Keystrokes came in one file, and nothing else.</summary>
+        public bool IsKeystrokesOnly => Keystrokes > 0 && Keystrokes == Edits && !SeveralFiles && Focus == 0 && Opens == 0 && Closes == 0;
+
         public EventCounts Add(TraceEvent e) => e switch
         {
-            TraceEdit => this with { Edits = Edits + 1 },
+            TraceEdit edit => this with
+            {
+                Edits = Edits + 1,
+                Keystrokes = Keystrokes + (TraceMix.IsKeystroke(edit) ? 1 : 0),
+                EditedUri = edit.Uri,
+                SeveralFiles = SeveralFiles || (EditedUri is not null && EditedUri != edit.Uri),
+            },
             TraceFocus => this with { Focus = Focus + 1 },
             TraceOpen => this with { Opens = Opens + 1 },
             TraceClose => this with { Closes = Closes + 1 },

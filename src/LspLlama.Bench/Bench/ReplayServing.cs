@@ -39,6 +39,8 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
 
     public ModelSession Session => _model.Session;
 
+    public long PeakCheckpointBytes => _model.Session.PeakCheckpointBytes;
+
     /// <summary>The serving object's last figures (tests compare them with the server's).</summary>
     public ServingFigures? Figures => _figures;
 
@@ -78,7 +80,18 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
             return null; // Answered from the cache: no sync ran.
         }
 
-        return new SyncCost(f.Decoded, f.Ideal, (f.Decoding + f.Saving + f.Restoring).TotalMilliseconds, f.CheckpointBytes, f.Desired, f.FullReprocess);
+        return new SyncCost(
+            f.Decoded,
+            f.Ideal,
+            (f.Decoding + f.Saving + f.Restoring + f.Traffic.DiskReading).TotalMilliseconds,
+            f.CheckpointBytes,
+            f.Desired,
+            f.FullReprocess,
+            f.Decoding.TotalMilliseconds,
+            f.Saving.TotalMilliseconds,
+            f.Restoring.TotalMilliseconds,
+            f.CheckpointsSaved,
+            f.Traffic);
     }
 
     public void Dispose()

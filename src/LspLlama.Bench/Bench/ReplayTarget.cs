@@ -17,6 +17,9 @@ public interface IReplayTarget : IDisposable
     /// null when the typed-ahead cache answered and no sync ran.
     /// </summary>
     SyncCost? Sync(TraceCompletion request, CancellationToken cancellation);
+
+    /// <summary>The most checkpoint memory the target's session held at once; 0 where it has none.</summary>
+    long PeakCheckpointBytes => 0;
 }
 
 /// <summary>Makes the target for one policy (by its name: none, end-only, interval, lspllama).</summary>

@@ -15,37 +15,21 @@ public static class ReplayTargets
 
     public static ReplayLlamaFactory Create(BenchOptions options, int contextSize, TextWriter log)
     {
-        string path;
-        bool generated = options.ModelPath is null;
-        if (options.ModelPath is string given)
+        if (options.ModelPath is string given && !File.Exists(given))
         {
-            if (!File.Exists(given))
-            {
-                throw new FileNotFoundException($"model file '{given}' does not exist", given);
-            }
-
-            path = given;
-        }
-        else
-        {
-            path = Path.Combine(Path.GetTempPath(), "lspllama-bench", "models", SafeName(TinyModel.Describe()) + ".gguf");
-            if (!File.Exists(path))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                string partial = path + ".partial";
-                TinyModelBuilder.Build(TinyModel, partial);
-                File.Move(partial, path, overwrite: true);
-                log.WriteLine($"built a tiny model ({TinyModel.Describe()}) at {path}");
-            }
+            throw new FileNotFoundException($"model file '{given}' does not exist", given);
         }
 
+        string path = BenchModels.Resolve(options.ModelPath, options.ModelLike, TinyModel, log);
         ReplaySettings settings = new(contextSize, Threads: options.Threads ?? Math.Max(1, Environment.ProcessorCount), GeneratePerSync: options.Generate)
         {
             SuffixLines = options.SuffixLines,
             CursorLineInMiddle = options.CursorLineInMiddle,
             KeepClosedFiles = options.KeepClosedFiles,
+            Checkpoints = options.Checkpoints,
+            ModelLike = options.ModelLike,
         };
-        return new ReplayLlamaFactory(path, generated, settings);
+        return new ReplayLlamaFactory(path, generated: options.ModelPath is null, settings);
     }
 
     /// <summary>
@@ -81,7 +65,4 @@ public static class ReplayTargets
             return null;
         }
     }
-
-    private static string SafeName(string s) =>
-        string.Concat(s.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')).ToLower(CultureInfo.InvariantCulture);
 }

@@ -6,9 +6,11 @@ namespace LspLlama.Bench;
 /// <summary>
 /// The bench's `--json FILE` output, in the shape the issue fixes:
 /// <c>{"model":{...},"trace":{...},"policies":[{"name","decodedTokens","idealTokens","syncs",
-/// "decodedPerSync":{"p50","p95"},"syncMs":{"p50","p95"},"checkpointPeakBytes","fullReprocesses","cacheHits"}]}</c>.
-/// Policy objects carry exactly those keys so scripts can rely on them; the model and trace objects
-/// describe the run and may grow.
+/// "decodedPerSync":{"p50","p95","p99","max"},"syncMs":{…},"checkpointPeakBytes","fullReprocesses","cacheHits",
+/// "checkpoints":{…}}],"copyBytesPerSecond"}</c>.
+/// Policy objects carry those keys so scripts can rely on them (<c>checkpoints</c> holds what they
+/// copied, evicted and read back from disk, with the peaks); the model and trace objects describe
+/// the run and may grow.
 /// </summary>
 public static class ReportJson
 {
@@ -83,11 +85,61 @@ public static class ReportJson
             w.WriteNumber("checkpointPeakBytes", p.CheckpointPeakBytes);
             w.WriteNumber("fullReprocesses", p.FullReprocesses);
             w.WriteNumber("cacheHits", p.CacheHits);
+            if (p.Checkpoints is { } c)
+            {
+                WriteCheckpoints(w, c);
+            }
+
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
+        if (report.CopyBytesPerSecond is double copy)
+        {
+            w.WriteNumber("copyBytesPerSecond", Math.Round(copy));
+        }
+
         w.WriteEndObject();
+    }
+
+    private static void WriteCheckpoints(Utf8JsonWriter w, CheckpointFigures c)
+    {
+        w.WriteStartObject("checkpoints");
+        w.WriteNumber("saves", c.Saves);
+        w.WriteNumber("restores", c.Restores);
+        w.WriteNumber("bytesSaved", c.BytesSaved);
+        w.WriteNumber("bytesRestored", c.BytesRestored);
+        w.WriteNumber("saveMs", Math.Round(c.SaveMs, 3));
+        w.WriteNumber("restoreMs", Math.Round(c.RestoreMs, 3));
+        WriteRate(w, "saveBytesPerSecond", c.SaveBytesPerSecond);
+        WriteRate(w, "restoreBytesPerSecond", c.RestoreBytesPerSecond);
+        WritePercentiles(w, "bytesCopiedPerSync", c.BytesCopiedPerSync);
+        w.WriteNumber("keystrokeSyncs", c.KeystrokeSyncs);
+        WritePercentiles(w, "keystrokeBytesCopied", c.KeystrokeBytesCopied);
+        WritePercentiles(w, "keystrokeSyncMs", c.KeystrokeSyncMs);
+        WritePercentiles(w, "keystrokeDecodeMs", c.KeystrokeDecodeMs);
+        w.WriteNumber("evictions", c.Evictions);
+        w.WriteNumber("spilled", c.Spilled);
+        w.WriteNumber("diskRestores", c.DiskRestores);
+        w.WriteNumber("diskBytesRead", c.DiskBytesRead);
+        w.WriteNumber("diskReadMs", Math.Round(c.DiskReadMs, 3));
+        w.WriteNumber("diskTokensSpared", c.DiskTokensSpared);
+        w.WriteNumber("checkpointSize", c.CheckpointSize);
+        w.WriteNumber("peakCheckpointBytes", c.PeakCheckpointBytes);
+        w.WriteNumber("peakRssBytes", c.PeakRssBytes);
+        w.WriteEndObject();
+    }
+
+    private static void WriteRate(Utf8JsonWriter w, string name, double? rate)
+    {
+        if (rate is double r)
+        {
+            w.WriteNumber(name, Math.Round(r));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     private static void WritePercentiles(Utf8JsonWriter w, string name, Percentiles p)
@@ -95,6 +147,8 @@ public static class ReportJson
         w.WriteStartObject(name);
         w.WriteNumber("p50", Math.Round(p.P50, 3));
         w.WriteNumber("p95", Math.Round(p.P95, 3));
+        w.WriteNumber("p99", Math.Round(p.P99, 3));
+        w.WriteNumber("max", Math.Round(p.Max, 3));
         w.WriteEndObject();
     }
 }

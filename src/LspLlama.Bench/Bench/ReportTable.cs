@@ -10,7 +10,11 @@ public static class ReportTable
     {
         BenchModelInfo m = report.Model;
         BenchTraceInfo t = report.Trace;
-        w.WriteLine(Inv($"model  {m.Architecture} ({m.MemoryKind}) {m.Path}{(m.Generated ? " [tiny, generated]" : "")}; n_ctx {m.ContextSize}, n_batch {m.BatchSize}, n_ubatch {m.UbatchSize}, {m.GeneratedPerSync} tokens generated after each sync"));
+        w.WriteLine(Inv($"model  {m.Architecture} ({m.MemoryKind}) {m.Path}{(m.Like is string like ? $" [like {like}]" : m.Generated ? " [tiny, generated]" : "")}; n_ctx {m.ContextSize}, n_batch {m.BatchSize}, n_ubatch {m.UbatchSize}, {m.GeneratedPerSync} tokens generated after each sync"));
+        if (m.CheckpointBudgetBytes > 0)
+        {
+            w.WriteLine(Inv($"       {m.FileBytes / (1024.0 * 1024.0):F0} MiB file; checkpoint budget {m.CheckpointBudgetBytes / (1024.0 * 1024.0):F0} MiB, disk tier {(m.DiskTierBytes > 0 ? $"{m.DiskTierBytes / (1024.0 * 1024.0):F0} MiB (lspllama only)" : "off")}"));
+        }
         w.WriteLine(Inv($"layout {m.Layout}"));
         w.WriteLine(Inv($"trace  {(t.Source == TraceSource.Generated ? $"generated, seed {t.Seed}, recency decay {t.RecencyDecay}" : "recorded")} from {t.Workspace}: {t.Syncs} syncs, {t.Events} events, {t.Files} files, context up to {t.MaxContextTokens} tokens"));
         w.WriteLine(Inv($"       {t.Mix.Keystrokes} keystrokes, {t.Mix.Newlines} new lines, {t.Mix.Deletions} deletions, {t.Mix.Pastes} pastes, {t.Mix.OtherFileEdits} edits in other files, {t.Mix.Jumps} jumps, {t.Mix.Switches} file switches, {t.Mix.Closes} closes, {t.Mix.Reopens} re-opens"));
@@ -43,6 +47,10 @@ public static class ReportTable
             w.WriteLine(string.Join("  ", row.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))));
         }
 
+        w.WriteLine();
+        CheckpointTable.Write(w, report);
+        w.WriteLine();
+        CheckpointTable.WriteAcceptance(w, report);
         w.WriteLine();
         WriteAcceptance(w, report.Acceptance, minTimesFewer);
     }

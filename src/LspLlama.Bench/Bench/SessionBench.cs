@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using LLama;
 using LLama.Common;
+using LspLlama.Core.Bench;
 using LspLlama.Core.Session;
+using LspLlama.Engine;
+using LspLlama.Server.Settings;
 using LspLlama.Llama;
 using LspLlama.Models;
 using LspLlama.Native;
@@ -16,21 +19,20 @@ public static class SessionBench
 {
     public static SessionBenchReport Run(SessionBenchOptions o, Action<string> log)
     {
-        string modelPath = o.ModelPath ?? TinyGraniteHybrid(log);
+        using StringWriter built = new();
+        string modelPath = BenchModels.Resolve(o.ModelPath, o.ModelLike, new ModelBuildOptions { Arch = ModelArch.GraniteHybrid }, built);
+        if (built.ToString().Trim() is { Length: > 0 } message)
+        {
+            log(message);
+        }
+
         var scenario = SessionBenchScenario.Create(o);
         int longest = scenario.Steps.Max(s => s.Tokens.Length) + o.Generate + 1;
-        var parameters = new ModelParams(modelPath)
-        {
-            ContextSize = (uint)(((longest + 255) / 256) * 256),
-            BatchSize = (uint)o.BatchSize,
-            UBatchSize = (uint)o.MicroBatchSize,
-            GpuLayerCount = 0,
-            Threads = o.Threads,
-            BatchThreads = o.Threads,
-            SwaFull = false,
-        };
-        NativeLogRouting.EnsureConfigured();
-        using LLamaWeights weights = LLamaWeights.LoadFromFile(parameters);
+
+        // The server's parameters (one place builds them), for this scenario's context and batches.
+        ModelParams parameters = LoadedModel.Parameters(modelPath, new ModelSettings(
+            modelPath, ((longest + 255) / 256) * 256, o.BatchSize, o.MicroBatchSize, o.Threads, GpuLayers: 0));
+        using LLamaWeights weights = LoadedModel.LoadWeights(parameters);
         var results = new List<SessionBenchResult>();
         string memory = "";
         foreach (string name in o.Policies)
@@ -38,7 +40,7 @@ public static class SessionBench
             using LLamaContext context = weights.CreateContext(parameters);
             var backend = new LlamaSessionBackend(context.NativeHandle);
             memory = backend.Probe.Describe();
-            var session = new ModelSession(backend, CheckpointPolicies.Create(name, o.Checkpoints));
+            using var session = new ModelSession(backend, CheckpointPolicies.Create(name, o.Checkpoints));
             log($"{name}: initial decode of {scenario.Initial.Length} tokens ({memory})");
             results.Add(RunPolicy(name, session, scenario, o, log));
         }
@@ -70,21 +72,6 @@ public static class SessionBench
         return totals.ToResult(name, initialSeconds, initial.Decoding.TotalSeconds, initial.Saving.TotalSeconds);
     }
 
-    private static string TinyGraniteHybrid(Action<string> log)
-    {
-        var options = new ModelBuildOptions { Arch = ModelArch.GraniteHybrid };
-        string folder = Path.Combine(Path.GetTempPath(), "lspllama-bench");
-        string path = Path.Combine(folder, options.Describe() + ".gguf");
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(folder);
-            log($"building {path}");
-            TinyModelBuilder.Build(options, path);
-        }
-
-        return path;
-    }
-
     private sealed class Totals
     {
         public long Decoded;
@@ -101,6 +88,10 @@ public static class SessionBench
         public int FullReprocesses;
         public int MaxCheckpoints;
         public long MaxCheckpointBytes;
+        public long Saves;
+        public long Restores;
+        public int Evictions;
+        public readonly List<double> BytesCopied = [];
 
         public void Add(string kind, SyncFigures f, double wall)
         {
@@ -125,6 +116,10 @@ public static class SessionBench
             FullReprocesses += f.FullReprocess ? 1 : 0;
             MaxCheckpoints = Math.Max(MaxCheckpoints, f.CheckpointCount);
             MaxCheckpointBytes = Math.Max(MaxCheckpointBytes, f.CheckpointBytes);
+            Saves += f.CheckpointsSaved;
+            Restores += f.Traffic.Restored;
+            Evictions += f.Traffic.Evictions;
+            BytesCopied.Add(f.Traffic.BytesCopied);
         }
 
         public SessionBenchResult ToResult(string name, double initialSeconds, double initialDecoding, double initialSaving) => new(
@@ -146,6 +141,10 @@ public static class SessionBench
             MaxCheckpoints,
             MaxCheckpointBytes,
             initialSeconds,
-            initialDecoding == 0 ? 0 : initialSaving / initialDecoding);
+            initialDecoding == 0 ? 0 : initialSaving / initialDecoding,
+            Saves,
+            Restores,
+            Evictions,
+            Percentiles.Of(BytesCopied));
     }
 }

@@ -7,6 +7,9 @@ public sealed record SessionBenchOptions
 {
     public string? ModelPath { get; init; }
 
+    /// <summary>A real model's preset (<c>--model-like</c>) to build and run on instead of <see cref="ModelPath"/>.</summary>
+    public string? ModelLike { get; init; }
+
     public int Tokens { get; init; } = 32768;
 
     public int Segments { get; init; } = 8;
@@ -38,6 +41,16 @@ public sealed record SessionBenchOptions
 
     public IEnumerable<string> Problems()
     {
+        if (ModelLike is not null && Models.ModelPresets.Find(ModelLike) is null)
+        {
+            yield return $"unknown model '{ModelLike}' for --model-like; choose one of: {Models.ModelPresets.Names}";
+        }
+
+        if (ModelLike is not null && ModelPath is not null)
+        {
+            yield return "--model and --model-like exclude each other";
+        }
+
         if (Segments < 2)
         {
             yield return "--segments must be at least 2";

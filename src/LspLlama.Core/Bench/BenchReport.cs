@@ -5,6 +5,10 @@ namespace LspLlama.Core.Bench;
 /// <param name="GeneratedPerSync">Tokens decoded after each sync as the server's completion would
 /// (not counted as decoded prompt tokens): the next sync must roll them back first.</param>
 /// <param name="Layout">How the context plan laid out the active document, in words.</param>
+/// <param name="Like">The real model whose preset the model is (<c>--model-like</c>), or null.</param>
+/// <param name="FileBytes">The model file's size.</param>
+/// <param name="CheckpointBudgetBytes">The checkpoints' memory budget (<c>checkpoints.maxMemoryMiB</c>).</param>
+/// <param name="DiskTierBytes">The disk tier's size, 0 when off (ours only).</param>
 public sealed record BenchModelInfo(
     string Path,
     string Architecture,
@@ -14,7 +18,11 @@ public sealed record BenchModelInfo(
     int UbatchSize,
     bool Generated,
     int GeneratedPerSync = 0,
-    string Layout = "");
+    string Layout = "",
+    string? Like = null,
+    long FileBytes = 0,
+    long CheckpointBudgetBytes = 0,
+    long DiskTierBytes = 0);
 
 /// <summary>The trace a bench replayed.</summary>
 public sealed record BenchTraceInfo(
@@ -43,5 +51,8 @@ public sealed record BenchTraceInfo(
 /// <summary>Everything a bench run reports: printed as a table, written as JSON with `--json`.</summary>
 public sealed record BenchReport(BenchModelInfo Model, BenchTraceInfo Trace, IReadOnlyList<PolicyResult> Policies)
 {
+    /// <summary>This machine's plain memory-copy bandwidth, measured in the same run (bytes per second); null when not measured.</summary>
+    public double? CopyBytesPerSecond { get; init; }
+
     public BenchAcceptance Acceptance => BenchAcceptance.Of(Policies);
 }

@@ -1,13 +1,13 @@
 namespace LspLlama.Core.Bench;
 
-/// <summary>The median and 95th percentile of a sample.</summary>
-public readonly record struct Percentiles(double P50, double P95)
+/// <summary>The median, 95th and 99th percentiles and the maximum of a sample.</summary>
+public readonly record struct Percentiles(double P50, double P95, double P99 = 0, double Max = 0)
 {
     public static Percentiles Of(IEnumerable<double> values)
     {
         double[] sorted = [.. values];
         Array.Sort(sorted);
-        return new Percentiles(Quantile(sorted, 0.50), Quantile(sorted, 0.95));
+        return new Percentiles(Quantile(sorted, 0.50), Quantile(sorted, 0.95), Quantile(sorted, 0.99), sorted.Length == 0 ? 0 : sorted[^1]);
     }
 
     /// <summary>

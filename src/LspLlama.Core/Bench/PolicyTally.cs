@@ -5,6 +5,7 @@ public sealed class PolicyTally(string name)
 {
     private readonly List<double> _decoded = [];
     private readonly List<double> _ms = [];
+    private readonly CheckpointTally _checkpoints = new();
 
     public string Name { get; } = name;
 
@@ -37,9 +38,12 @@ public sealed class PolicyTally(string name)
         CheckpointPeakBytes = Math.Max(CheckpointPeakBytes, sync.CheckpointBytes);
         FullReprocesses += sync.FullReprocess ? 1 : 0;
         MaxContextTokens = Math.Max(MaxContextTokens, sync.ContextTokens);
+        _checkpoints.Add(sync);
     }
 
-    public PolicyResult ToResult() => new(
+    /// <param name="peakCheckpointBytes">The session's own peak (within syncs too); 0: the peak after syncs.</param>
+    /// <param name="peakRssBytes">The process's peak resident memory during this replay; 0 where unknown.</param>
+    public PolicyResult ToResult(long peakCheckpointBytes = 0, long peakRssBytes = 0) => new(
         Name,
         DecodedTokens,
         IdealTokens,
@@ -47,10 +51,11 @@ public sealed class PolicyTally(string name)
         Percentiles.Of(_decoded),
         Percentiles.Of(_ms),
         TotalMs,
-        CheckpointPeakBytes,
+        Math.Max(peakCheckpointBytes, CheckpointPeakBytes),
         FullReprocesses,
         MaxContextTokens,
-        CacheHits);
+        CacheHits,
+        _checkpoints.ToFigures(Math.Max(peakCheckpointBytes, CheckpointPeakBytes), peakRssBytes));
 }
 
 /// <summary>One policy's line of the report (and its object in the JSON).</summary>
@@ -65,7 +70,8 @@ public sealed record PolicyResult(
     long CheckpointPeakBytes,
     int FullReprocesses,
     int MaxContextTokens,
-    int CacheHits = 0)
+    int CacheHits = 0,
+    CheckpointFigures? Checkpoints = null)
 {
     /// <summary>Decoded tokens over ideal tokens; 1 is a perfect rollback.</summary>
     public double RatioToIdeal => IdealTokens == 0 ? (DecodedTokens == 0 ? 1 : double.PositiveInfinity) : (double)DecodedTokens / IdealTokens;

@@ -1,3 +1,5 @@
+using LspLlama.Core.Session;
+
 namespace LspLlama.Core.Bench;
 
 /// <summary>
@@ -10,10 +12,22 @@ namespace LspLlama.Core.Bench;
 /// <param name="ContextTokens">Length of the synced sequence.</param>
 /// <param name="FullReprocess">The sync started again from position 0 although the sequence shared a
 /// prefix with what the model held (the memory could not be cut and no checkpoint helped).</param>
+/// <param name="DecodeMs">Of the wall time, decoding.</param>
+/// <param name="SaveMs">Of the wall time, saving checkpoints.</param>
+/// <param name="RestoreMs">Of the wall time, restoring the checkpoint.</param>
+/// <param name="CheckpointsSaved">Checkpoints this sync saved.</param>
+/// <param name="Traffic">Checkpoint bytes copied, evictions, the disk tier's reads.</param>
+/// <param name="Keystroke">Set by the replay: only keystrokes on the cursor's line came since the previous sync.</param>
 public readonly record struct SyncCost(
     long DecodedTokens,
     long IdealTokens,
     double Milliseconds,
     long CheckpointBytes,
     int ContextTokens,
-    bool FullReprocess);
+    bool FullReprocess,
+    double DecodeMs = 0,
+    double SaveMs = 0,
+    double RestoreMs = 0,
+    int CheckpointsSaved = 0,
+    CheckpointTraffic Traffic = default,
+    bool Keystroke = false);

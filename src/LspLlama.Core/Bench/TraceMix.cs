@@ -80,6 +80,9 @@ public sealed record TraceMix(
         return new TraceMix(opens, reopens, closes, keys, newlines, deletions, pastes, otherEdits, otherFileEdits, jumps, switches, completions);
     }
 
+    /// <summary>Whether an edit is one keystroke: one or two characters typed, no line break.</summary>
+    public static bool IsKeystroke(TraceEdit edit) => Classify(edit) == EditKind.Keystroke;
+
     private enum EditKind
     {
         Keystroke,

@@ -3,14 +3,19 @@ namespace LspLlama.Core.Session;
 /// <summary>The policies by name, for settings and the bench.</summary>
 public static class CheckpointPolicies
 {
-    public static IReadOnlyList<string> Names { get; } = ["lspllama", "none", "end-only", "interval"];
+    public const string Lspllama = "lspllama";
+    public const string None = "none";
+    public const string EndOnly = "end-only";
+    public const string Interval = "interval";
+
+    public static IReadOnlyList<string> Names { get; } = [Lspllama, None, EndOnly, Interval];
 
     public static ICheckpointPolicy Create(string name, CheckpointSettings settings) => name switch
     {
-        "lspllama" => new HintedCheckpointPolicy(settings.Validated()),
-        "none" => new NoCheckpointPolicy(),
-        "end-only" => new EndOnlyCheckpointPolicy(),
-        "interval" => new IntervalCheckpointPolicy(),
+        Lspllama => new HintedCheckpointPolicy(settings.Validated()),
+        None => new NoCheckpointPolicy(),
+        EndOnly => new EndOnlyCheckpointPolicy(),
+        Interval => new IntervalCheckpointPolicy(),
         _ => throw new ArgumentException($"unknown checkpoint policy '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
     };
 
@@ -33,7 +38,7 @@ public static class CheckpointPolicies
 /// <summary>No checkpoints: any rollback of a recurrent or hybrid model re-decodes from position 0.</summary>
 public sealed class NoCheckpointPolicy : ICheckpointPolicy
 {
-    public string Name => "none";
+    public string Name => CheckpointPolicies.None;
 
     public long MemoryBudgetBytes => 0;
 

@@ -12,7 +12,7 @@ public sealed class EndOnlyCheckpointPolicy : ICheckpointPolicy
     public const int MinStep = 8192;
     private const int EndMargin = 4;
 
-    public string Name => "end-only";
+    public string Name => CheckpointPolicies.EndOnly;
 
     public long MemoryBudgetBytes => long.MaxValue;
 

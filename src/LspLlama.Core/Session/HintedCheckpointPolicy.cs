@@ -7,10 +7,14 @@ namespace LspLlama.Core.Session;
 /// document), the last prompt token (a repeated request after generation), and evenly spaced fill
 /// for long spans; never two closer than the minimum spacing. Over the memory budget it drops the
 /// checkpoint whose loss costs the least expected re-decoding, never the hot ones at the cursor.
+/// The saves a keystroke makes (at the cursor and at the last prompt token) are skipped while an
+/// earlier checkpoint lies fewer tokens before them than a save costs (<see cref="SavePlan.SaveCostTokens"/>):
+/// the next keystroke then decodes those few tokens again instead of copying a whole state, which
+/// at real sizes (50–230 MiB) and with cheap tokens (a GPU batch) is the better deal.
 /// </summary>
 public sealed class HintedCheckpointPolicy(CheckpointSettings settings) : ICheckpointPolicy
 {
-    public string Name => "lspllama";
+    public string Name => CheckpointPolicies.Lspllama;
 
     public long MemoryBudgetBytes => settings.MaxMemoryBytes;
 
@@ -54,6 +58,46 @@ public sealed class HintedCheckpointPolicy(CheckpointSettings settings) : ICheck
         for (int p = (plan.From / interval + 1) * interval; p < plan.To; p += interval)
         {
             Consider(plan, newestKept, positions, first, p);
+        }
+
+        if (plan.SaveCostTokens >= 1)
+        {
+            DropCheapKeystrokeSaves(plan, kept, positions, first, [CursorToken(hints, plan.To), plan.To - 1]);
+        }
+    }
+
+    /// <summary>
+    /// Removes the keystroke saves that lie closer to an earlier checkpoint (kept, or planned in this
+    /// sync) than one save costs in tokens: re-decoding that gap is cheaper than the copy.
+    /// </summary>
+    private static void DropCheapKeystrokeSaves(in SavePlan plan, IReadOnlyList<Checkpoint> kept, List<int> positions, int first, int[] keystrokeSaves)
+    {
+        for (int i = positions.Count - 1; i >= first; i--)
+        {
+            int p = positions[i];
+            if (Array.IndexOf(keystrokeSaves, p) < 0)
+            {
+                continue;
+            }
+
+            int previous = 0;
+            for (int k = 0; k < kept.Count && kept[k].Position < p; k++)
+            {
+                previous = kept[k].Position;
+            }
+
+            for (int j = first; j < positions.Count; j++)
+            {
+                if (positions[j] < p && Array.IndexOf(keystrokeSaves, positions[j]) < 0)
+                {
+                    previous = Math.Max(previous, positions[j]);
+                }
+            }
+
+            if (p - previous < plan.SaveCostTokens)
+            {
+                positions.RemoveAt(i);
+            }
         }
     }
 

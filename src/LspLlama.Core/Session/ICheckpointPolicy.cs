@@ -26,7 +26,8 @@ public interface ICheckpointPolicy
 }
 
 /// <summary>The sync a policy is planning for: decoding tokens [From, To) of the desired sequence.</summary>
-public readonly record struct SavePlan(int From, int To, int BatchSize, int MicroBatchSize, SyncHints Hints);
+/// <param name="SaveCostTokens">What one checkpoint save costs, in tokens of decoding (measured; 0 = free).</param>
+public readonly record struct SavePlan(int From, int To, int BatchSize, int MicroBatchSize, SyncHints Hints, double SaveCostTokens = 0);
 
 /// <summary>A policy's answer about a new checkpoint: save it, skip it, or first evict a kept one.</summary>
 public readonly record struct Admission(AdmissionKind Kind, int EvictIndex)

@@ -8,7 +8,7 @@ public sealed class IntervalCheckpointPolicy : ICheckpointPolicy
 {
     public const int MaxCheckpoints = 32;
 
-    public string Name => "interval";
+    public string Name => CheckpointPolicies.Interval;
 
     public long MemoryBudgetBytes => long.MaxValue;
 

@@ -8,7 +8,7 @@ namespace LspLlama.Core.Session;
 /// or to the newest checkpoint before it, then decode the rest, saving checkpoints on the way.
 /// Not thread-safe: one inference thread owns it.
 /// </summary>
-public sealed class ModelSession
+public sealed partial class ModelSession : IDisposable
 {
     // Free snapshot buffers are kept up to this much when the policy has no memory budget.
     private const long UnbudgetedPoolBytes = 256L * 1024 * 1024;
@@ -16,19 +16,22 @@ public sealed class ModelSession
     private readonly ISessionBackend _backend;
     private readonly ICheckpointPolicy _policy;
     private readonly int[] _held;
-    private readonly List<Checkpoint> _checkpoints = [];
-    private readonly SnapshotPool _pool = new();
+    private readonly CheckpointStore _store;
     private readonly List<int> _plan = [];
     private int _heldCount;
     private bool _logitsValid;
-    private long _created;
-    private long _checkpointBytes;
 
-    public ModelSession(ISessionBackend backend, ICheckpointPolicy policy)
+    // What tokens and copies cost here: a disk restore and a keystroke save compete with re-decoding.
+    private readonly CopyCosts _costs = new();
+    private int _lastStateBytes;
+
+    /// <param name="spill">Where checkpoints the memory budget evicts go instead of being lost (the disk tier); null: nowhere.</param>
+    public ModelSession(ISessionBackend backend, ICheckpointPolicy policy, ICheckpointSpill? spill = null)
     {
         _backend = backend;
         _policy = policy;
         _held = new int[backend.ContextSize];
+        _store = new CheckpointStore(spill);
     }
 
     public MemoryKind MemoryKind => _backend.MemoryKind;
@@ -41,12 +44,25 @@ public sealed class ModelSession
     /// <summary>True when the backend's logits belong to the last held token.</summary>
     public bool HasLogits => _logitsValid;
 
-    public IReadOnlyList<Checkpoint> Checkpoints => _checkpoints;
+    /// <summary>The checkpoints in memory, sorted by position.</summary>
+    public IReadOnlyList<Checkpoint> Checkpoints => _store.Memory;
 
-    public long CheckpointBytes => _checkpointBytes;
+    /// <summary>The checkpoints in the disk tier, sorted by position.</summary>
+    public IReadOnlyList<SpilledCheckpoint> SpilledCheckpoints => _store.Spilled;
 
-    /// <summary>Checkpoint memory plus the free pooled buffers kept for reuse.</summary>
-    public long RetainedBytes => _checkpointBytes + _pool.FreeBytes;
+    public long CheckpointBytes => _store.Bytes;
+
+    /// <summary>The most memory checkpoints ever held at once in this session.</summary>
+    public long PeakCheckpointBytes => _store.PeakBytes;
+
+    /// <summary>Bytes the disk tier holds.</summary>
+    public long SpilledBytes => _store.SpilledBytes;
+
+    /// <summary>Checkpoint memory plus the free pooled buffers kept for reuse and those still being written to disk.</summary>
+    public long RetainedBytes => _store.RetainedBytes;
+
+    /// <summary>What a token and a checkpoint save have cost in this session.</summary>
+    public CopyCosts Costs => _costs;
 
     /// <summary>Figures of the last sync, also of one that was cancelled.</summary>
     public SyncFigures LastFigures { get; private set; }
@@ -121,7 +137,7 @@ public sealed class ModelSession
             throw new ArgumentException($"{held.Length} held tokens do not fit the context size {_held.Length}", nameof(held));
         }
 
-        FreeCheckpointsAfter(-1);
+        _store.DropAfter(-1);
         held.CopyTo(_held);
         _heldCount = held.Length;
         _logitsValid = false;
@@ -138,10 +154,9 @@ public sealed class ModelSession
                 continue;
             }
 
-            byte[] buffer = _pool.Rent(data.Length);
+            byte[] buffer = _store.Rent(data.Length);
             data.CopyTo(buffer, 0);
-            _checkpoints.Add(new Checkpoint(position, buffer, data.Length, _created++));
-            _checkpointBytes += buffer.Length;
+            _store.Add(position, buffer, data.Length);
             previous = position;
         }
     }
@@ -152,58 +167,11 @@ public sealed class ModelSession
         _backend.Clear();
         _heldCount = 0;
         _logitsValid = false;
-        FreeCheckpointsAfter(-1);
+        _store.DropAfter(-1);
     }
 
-    /// <summary>
-    /// Rolls the memory back to at most <paramref name="target"/> tokens and returns how many it
-    /// holds. Cuts directly where the memory allows; otherwise restores the newest checkpoint at or
-    /// before the target, falling back to older ones and finally to an empty memory.
-    /// </summary>
-    private int RollBack(int target, ref Tally figures)
-    {
-        if (target == _heldCount)
-        {
-            return target;
-        }
-
-        _logitsValid = false;
-        if (CanCutDirectly(target) && _backend.TryRemoveTail(target))
-        {
-            _heldCount = target;
-            FreeCheckpointsAfter(target);
-            return target;
-        }
-
-        for (int i = _checkpoints.Count - 1; i >= 0; i--)
-        {
-            Checkpoint c = _checkpoints[i];
-            if (c.Position > target)
-            {
-                continue;
-            }
-
-            long start = Stopwatch.GetTimestamp();
-
-            // The restore puts the partial state at c.Position; the cut then trims the attention
-            // part after it (for recurrent state the range lies past its end, a no-op that succeeds).
-            bool restored = _backend.RestorePartialState(c.Data.AsSpan(0, c.Length)) && _backend.TryRemoveTail(c.Position);
-            figures.Restoring += Stopwatch.GetTimestamp() - start;
-            if (restored)
-            {
-                _heldCount = c.Position;
-                figures.RestoredFrom = c.Position;
-                FreeCheckpointsAfter(c.Position);
-                return c.Position;
-            }
-
-            // A checkpoint the backend rejects is useless from now on.
-            FreeAt(i);
-        }
-
-        Reset();
-        return 0;
-    }
+    /// <summary>Frees every checkpoint and deletes what the disk tier holds for this session.</summary>
+    public void Dispose() => _store.Dispose();
 
     /// <summary>
     /// Whether a plain tail cut at <paramref name="target"/> is worth trying. Recurrent memory
@@ -222,12 +190,14 @@ public sealed class ModelSession
     {
         int common = Held.CommonPrefixLength(desired);
         bool canCut = _backend.MemoryKind is not (MemoryKind.Recurrent or MemoryKind.Hybrid) && CanCutDirectly(common);
-        return Rollback.Kept(common, _heldCount, canCut, _checkpoints.Select(c => c.Position));
+        return Rollback.Kept(common, _heldCount, canCut, _store.Memory.Select(c => c.Position));
     }
 
     private SyncFigures DecodeFrom(ReadOnlySpan<int> desired, int from, SyncHints hints, ref Tally figures, CancellationToken cancellationToken)
     {
-        var plan = new SavePlan(from, desired.Length, _backend.BatchSize, _backend.MicroBatchSize, hints);
+        // The state's size now stands for the next ones (recurrent states do not grow).
+        double saveCost = _costs.SaveCostTokens(_lastStateBytes);
+        var plan = new SavePlan(from, desired.Length, _backend.BatchSize, _backend.MicroBatchSize, hints, saveCost);
         PlanSaves(plan);
         int next = 0;
         int pos = from;
@@ -247,7 +217,9 @@ public sealed class ModelSession
 
             long start = Stopwatch.GetTimestamp();
             DecodeOrClear(desired[pos..end], pos);
-            figures.Decoding += Stopwatch.GetTimestamp() - start;
+            long ticks = Stopwatch.GetTimestamp() - start;
+            figures.Decoding += ticks;
+            _costs.Decoded(end - pos, ticks);
             desired[pos..end].CopyTo(_held.AsSpan(pos));
             _heldCount = end;
             _logitsValid = true;
@@ -278,7 +250,7 @@ public sealed class ModelSession
             return;
         }
 
-        _policy.PlanSaves(plan, _checkpoints, _plan);
+        _policy.PlanSaves(plan, _store.Memory, _plan);
         _plan.Sort();
         int kept = 0;
         for (int i = 0; i < _plan.Count; i++)
@@ -304,33 +276,62 @@ public sealed class ModelSession
 
         while (true)
         {
-            Admission admission = _policy.Admit(plan, _checkpoints, position, _pool.CapacityFor(size));
+            Admission admission = _policy.Admit(plan, _store.Memory, position, _store.CapacityFor(size));
             if (admission.Kind == AdmissionKind.Save)
             {
                 break;
             }
 
-            if (admission.Kind == AdmissionKind.Skip || (uint)admission.EvictIndex >= (uint)_checkpoints.Count)
+            if (admission.Kind == AdmissionKind.Skip || (uint)admission.EvictIndex >= (uint)_store.Memory.Count)
             {
+                figures.SkippedSaves++;
                 return;
             }
 
-            FreeAt(admission.EvictIndex);
+            figures.Evictions++;
+            figures.Spilled += _store.Evict(admission.EvictIndex, WorthSpilling(admission.EvictIndex)) ? 1 : 0;
         }
 
-        byte[] buffer = _pool.Rent(size);
+        byte[] buffer = _store.Rent(size);
+        long copyStart = Stopwatch.GetTimestamp();
         int written = _backend.SavePartialState(buffer.AsSpan(0, size));
-        figures.Saving += Stopwatch.GetTimestamp() - start;
+        long end = Stopwatch.GetTimestamp();
+        figures.Saving += end - start;
         if (written <= 0)
         {
-            _pool.Return(buffer);
+            _store.ReturnBuffer(buffer);
             return;
         }
 
+        _costs.Saved(written, end - copyStart);
+        _lastStateBytes = written;
+
         // Saves happen in increasing positions after every kept checkpoint, so the list stays sorted.
-        _checkpoints.Add(new Checkpoint(position, buffer, written, _created++));
-        _checkpointBytes += buffer.Length;
+        _store.Add(position, buffer, written);
         figures.CheckpointsSaved++;
+        figures.BytesSaved += written;
+    }
+
+    /// <summary>
+    /// Whether an evicted checkpoint is worth writing to the disk tier: reading it back must cost
+    /// less than re-decoding the tokens it spares over its neighbour before it (a keystroke's
+    /// checkpoint a token after the previous one is not; a segment start far from any other is).
+    /// </summary>
+    private bool WorthSpilling(int index)
+    {
+        if (!_store.CanSpill)
+        {
+            return false;
+        }
+
+        Checkpoint c = _store.Memory[index];
+        int previous = index > 0 ? _store.Memory[index - 1].Position : 0;
+        if (_store.NewestSpilledAtOrBefore(c.Position - 1) is { } spilled)
+        {
+            previous = Math.Max(previous, spilled.Position);
+        }
+
+        return (c.Position - previous) * _costs.MarginalSecondsPerToken > _store.SpillReadSeconds(c.Length);
     }
 
     private void DecodeOrClear(ReadOnlySpan<int> tokens, int position)
@@ -347,26 +348,10 @@ public sealed class ModelSession
         }
     }
 
-    private void FreeCheckpointsAfter(int position)
-    {
-        for (int i = _checkpoints.Count - 1; i >= 0 && _checkpoints[i].Position > position; i--)
-        {
-            FreeAt(i);
-        }
-    }
-
-    private void FreeAt(int index)
-    {
-        Checkpoint c = _checkpoints[index];
-        _checkpoints.RemoveAt(index);
-        _checkpointBytes -= c.Bytes;
-        _pool.Return(c.Data);
-    }
-
     private SyncFigures Finish(ref Tally figures, bool cancelled)
     {
         long budget = _policy.MemoryBudgetBytes == long.MaxValue ? UnbudgetedPoolBytes : _policy.MemoryBudgetBytes;
-        _pool.Trim(Math.Max(0, budget - _checkpointBytes));
+        _store.Trim(Math.Max(0, budget - _store.Bytes));
         SyncFigures result = new(
             figures.Desired,
             figures.Held,
@@ -379,26 +364,21 @@ public sealed class ModelSession
             Stopwatch.GetElapsedTime(0, figures.Saving),
             Stopwatch.GetElapsedTime(0, figures.Restoring),
             figures.CheckpointsSaved,
-            _checkpoints.Count,
-            _checkpointBytes,
-            cancelled);
+            _store.Memory.Count,
+            _store.Bytes,
+            cancelled,
+            new CheckpointTraffic(
+                figures.Restored,
+                figures.BytesSaved,
+                figures.BytesRestored,
+                figures.Evictions,
+                figures.Spilled,
+                figures.DiskRestores,
+                figures.DiskBytesRead,
+                Stopwatch.GetElapsedTime(0, figures.DiskReading),
+                figures.DiskTokensSpared,
+                figures.SkippedSaves));
         LastFigures = result;
         return result;
-    }
-
-    /// <summary>Running figures of one sync; times in stopwatch ticks.</summary>
-    private struct Tally
-    {
-        public int Desired;
-        public int Held;
-        public int CommonPrefix;
-        public int Kept;
-        public int RestoredFrom;
-        public int Decoded;
-        public int Ideal;
-        public long Decoding;
-        public long Saving;
-        public long Restoring;
-        public int CheckpointsSaved;
     }
 }

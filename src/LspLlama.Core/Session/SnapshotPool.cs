@@ -24,7 +24,8 @@ public sealed class SnapshotPool
         int i = FindFit(size);
         if (i < 0)
         {
-            return new byte[size];
+            // Uninitialized: the state is written over it at once, and zeroing 150 MiB costs as much as the copy.
+            return GC.AllocateUninitializedArray<byte>(size);
         }
 
         byte[] buffer = _free[i];
@@ -40,8 +41,10 @@ public sealed class SnapshotPool
     }
 
     /// <summary>Drops free buffers, largest first, until at most <paramref name="maxFreeBytes"/> remain.</summary>
-    public void Trim(long maxFreeBytes)
+    /// <returns>The bytes dropped.</returns>
+    public long Trim(long maxFreeBytes)
     {
+        long dropped = 0;
         while (FreeBytes > maxFreeBytes && _free.Count > 0)
         {
             int largest = 0;
@@ -54,8 +57,11 @@ public sealed class SnapshotPool
             }
 
             FreeBytes -= _free[largest].Length;
+            dropped += _free[largest].Length;
             _free.RemoveAt(largest);
         }
+
+        return dropped;
     }
 
     private int FindFit(int size)

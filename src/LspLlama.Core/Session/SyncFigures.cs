@@ -12,6 +12,7 @@ namespace LspLlama.Core.Session;
 /// <param name="CheckpointCount">Checkpoints kept after the sync.</param>
 /// <param name="CheckpointBytes">Memory those checkpoints hold.</param>
 /// <param name="Cancelled">True when cancellation stopped the sync between two batches.</param>
+/// <param name="Traffic">Checkpoint bytes this sync copied, evicted, spilled and read back.</param>
 public readonly record struct SyncFigures(
     int Desired,
     int Held,
@@ -26,7 +27,8 @@ public readonly record struct SyncFigures(
     int CheckpointsSaved,
     int CheckpointCount,
     long CheckpointBytes,
-    bool Cancelled)
+    bool Cancelled,
+    CheckpointTraffic Traffic = default)
 {
     /// <summary>True when the memory held something but everything was decoded again from position 0.</summary>
     public bool FullReprocess => Kept == 0 && Held > 0;

@@ -60,7 +60,10 @@ public sealed record ServingFigures(
     CompletionAnswer? LastAnswer,
     int Syncs,
     int Completions,
-    PlannedLayout? LastPlan);
+    PlannedLayout? LastPlan,
+    long PeakCheckpointBytes = 0,
+    int SpilledCount = 0,
+    long SpilledBytes = 0);
 
 /// <summary>Where the segments and the cursor of a planned sequence lie.</summary>
 public sealed record PlannedLayout(IReadOnlyList<PlannedSegment> Segments, SyncHints Hints);

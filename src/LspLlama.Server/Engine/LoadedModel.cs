@@ -21,7 +21,7 @@ public sealed class LoadedModel : IServedModel, IDisposable
     private readonly LLamaContext _context;
     private readonly bool _ownsWeights;
 
-    private LoadedModel(string path, string architecture, LLamaWeights weights, LLamaContext context, ICheckpointPolicy policy, bool ownsWeights)
+    private LoadedModel(string path, string architecture, LLamaWeights weights, LLamaContext context, ICheckpointPolicy policy, bool ownsWeights, Func<ICheckpointSpill?>? spill)
     {
         Path = path;
         Architecture = architecture;
@@ -30,7 +30,9 @@ public sealed class LoadedModel : IServedModel, IDisposable
         _ownsWeights = ownsWeights;
         Tokenizer = new LlamaTokenizer(weights.NativeHandle);
         Backend = new LlamaSessionBackend(context.NativeHandle);
-        Session = new ModelSession(Backend, Backend.MemoryKind == MemoryKind.Attention ? new NoCheckpointPolicy() : policy);
+        // Attention memory cuts anywhere: no checkpoints, so no tier for them either.
+        bool attention = Backend.MemoryKind == MemoryKind.Attention;
+        Session = new ModelSession(Backend, attention ? new NoCheckpointPolicy() : policy, attention ? null : spill?.Invoke());
     }
 
     /// <summary>
@@ -88,7 +90,8 @@ public sealed class LoadedModel : IServedModel, IDisposable
     }
 
     /// <summary>Loads <paramref name="path"/>; a file that cannot be used gives <see cref="InvalidModelFileException"/>.</summary>
-    public static LoadedModel Load(string path, ModelSettings model, CheckpointSection checkpoints)
+    /// <param name="spill">Makes the checkpoints' disk tier, when the model has checkpoints; null: none.</param>
+    public static LoadedModel Load(string path, ModelSettings model, CheckpointSection checkpoints, Func<ICheckpointSpill?>? spill = null)
     {
         GgufHeader header = GgufHeader.Read(path);
         ICheckpointPolicy policy = CheckpointPolicies.Create(checkpoints.Policy, checkpoints.Values);
@@ -96,7 +99,7 @@ public sealed class LoadedModel : IServedModel, IDisposable
         LLamaWeights weights = LoadWeights(parameters);
         try
         {
-            return Open(header.Architecture, weights, parameters, policy, ownsWeights: true);
+            return Open(header.Architecture, weights, parameters, policy, ownsWeights: true, spill);
         }
         catch
         {
@@ -122,18 +125,27 @@ public sealed class LoadedModel : IServedModel, IDisposable
     }
 
     /// <summary>A fresh context on weights loaded by <see cref="LoadWeights"/>; disposing it leaves the weights loaded.</summary>
-    public static LoadedModel OnWeights(LLamaWeights weights, ModelParams parameters, ICheckpointPolicy policy) =>
-        Open(null, weights, parameters, policy, ownsWeights: false);
+    public static LoadedModel OnWeights(LLamaWeights weights, ModelParams parameters, ICheckpointPolicy policy, Func<ICheckpointSpill?>? spill = null) =>
+        Open(null, weights, parameters, policy, ownsWeights: false, spill);
 
-    private static LoadedModel Open(string? architecture, LLamaWeights weights, ModelParams parameters, ICheckpointPolicy policy, bool ownsWeights)
+    private static LoadedModel Open(string? architecture, LLamaWeights weights, ModelParams parameters, ICheckpointPolicy policy, bool ownsWeights, Func<ICheckpointSpill?>? spill)
     {
         LLamaContext context = weights.CreateContext(parameters);
-        architecture ??= weights.Metadata.GetValueOrDefault("general.architecture") ?? "unknown";
-        return new LoadedModel(parameters.ModelPath, architecture, weights, context, policy, ownsWeights);
+        try
+        {
+            architecture ??= weights.Metadata.GetValueOrDefault("general.architecture") ?? "unknown";
+            return new LoadedModel(parameters.ModelPath, architecture, weights, context, policy, ownsWeights, spill);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()
     {
+        Session.Dispose();
         _context.Dispose();
         if (_ownsWeights)
         {

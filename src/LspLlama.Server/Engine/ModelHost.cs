@@ -98,7 +98,7 @@ public sealed class ModelHost(
         observer.StateChanged(ModelState.Loading, $"loading {path}");
         try
         {
-            _model = LoadedModel.Load(path, current.Model, current.Checkpoints);
+            _model = LoadedModel.Load(path, current.Model, current.Checkpoints, () => DiskTier(current));
         }
 #pragma warning disable CA1031 // Whatever the loader throws, the user must hear why, and the server keeps serving.
         catch (Exception e) when (e is not OperationCanceledException)
@@ -124,6 +124,28 @@ public sealed class ModelHost(
         observer.StateChanged(ModelState.Ready, null, serving.Figures());
         onMutated();
         return true;
+    }
+
+    /// <summary>
+    /// The checkpoints' disk tier, in <c>checkpoints/</c> of the store's folder (so a test's or a
+    /// user's store folder holds it too); none when <c>checkpoints.maxDiskMiB</c> is 0 or the folder
+    /// cannot be used (said in the log: the server works without it).
+    /// </summary>
+    private CheckpointDiskTier? DiskTier(ServerSettings current)
+    {
+        if (current.Checkpoints.Values.MaxDiskBytes <= 0)
+        {
+            return null;
+        }
+
+        string parent = Path.Combine(current.Store.Directory ?? StoreLocation.DefaultDirectory(), "checkpoints");
+        CheckpointDiskTier? tier = CheckpointDiskTier.Create(parent, current.Checkpoints.Values.MaxDiskBytes, out string? problem);
+        if (problem is not null)
+        {
+            logger.LogWarning("{Problem}; checkpoints the memory budget evicts are lost", problem);
+        }
+
+        return tier;
     }
 
     /// <summary>Frees the model (after the hooks saw it); also the worker's last action at shutdown.</summary>

@@ -213,7 +213,10 @@ public sealed class ModelServing : IDisposable
             _lastAnswer,
             _syncs,
             _completions,
-            _lastPlan);
+            _lastPlan,
+            session.PeakCheckpointBytes,
+            session.SpilledCheckpoints.Count,
+            session.SpilledBytes);
     }
 
     public void Dispose() => StopFeed(_feed);

@@ -36,6 +36,7 @@ public sealed class SteppedSync(int desired)
             Saving = _sum.Saving + step.Saving,
             Restoring = _sum.Restoring + step.Restoring,
             CheckpointsSaved = _sum.CheckpointsSaved + step.CheckpointsSaved,
+            Traffic = _sum.Traffic + step.Traffic,
         };
     }
 }

@@ -29,7 +29,10 @@ public sealed record StatusReport(
 
 public sealed record ModelStatus(string Path, string Architecture);
 
-public sealed record CheckpointStatus(int Count, long Bytes);
+/// <param name="PeakBytes">The most checkpoint memory held at once since the model loaded.</param>
+/// <param name="OnDisk">Checkpoints the budget evicted that the disk tier keeps (<c>checkpoints.maxDiskMiB</c>).</param>
+/// <param name="DiskBytes">What they take on disk.</param>
+public sealed record CheckpointStatus(int Count, long Bytes, long PeakBytes = 0, int OnDisk = 0, long DiskBytes = 0);
 
 /// <param name="KeptTokens">Tokens kept after the rollback: decoding started there.</param>
 /// <param name="RestoredFrom">The checkpoint restored, -1 when none was (a direct cut or nothing to do).</param>
@@ -37,6 +40,9 @@ public sealed record CheckpointStatus(int Count, long Bytes);
 /// <param name="IdealTokens">Tokens after the first changed one: the least any rollback could decode.</param>
 /// <param name="DesiredTokens">Length of the sequence synced to.</param>
 /// <param name="Cancelled">The sync stopped between two batches because the request was cancelled.</param>
+/// <param name="BytesCopied">Checkpoint bytes the sync copied (saves and its restore): at a real model's size, 50–230 MiB each.</param>
+/// <param name="Evictions">Checkpoints the memory budget evicted during the sync.</param>
+/// <param name="FromDisk">The restored checkpoint came from the disk tier.</param>
 public sealed record SyncStatus(
     int KeptTokens,
     int RestoredFrom,
@@ -49,7 +55,10 @@ public sealed record SyncStatus(
     double SaveMs,
     double RestoreMs,
     bool FullReprocess,
-    bool Cancelled)
+    bool Cancelled,
+    long BytesCopied = 0,
+    int Evictions = 0,
+    bool FromDisk = false)
 {
     public static SyncStatus None { get; } = new(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, false, false);
 }

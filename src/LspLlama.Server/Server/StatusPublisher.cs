@@ -92,7 +92,7 @@ public sealed class StatusPublisher(ServerServices services, ILogger logger) : I
             f.Policy,
             f.HeldTokens,
             f.ContextSize,
-            new CheckpointStatus(f.CheckpointCount, f.CheckpointBytes),
+            new CheckpointStatus(f.CheckpointCount, f.CheckpointBytes, f.PeakCheckpointBytes, f.SpilledCount, f.SpilledBytes),
             f.LastSync is { } sync ? ToStatus(sync) : SyncStatus.None,
             ToStatus(f.LastAnswer),
             f.Syncs,
@@ -111,7 +111,7 @@ public sealed class StatusPublisher(ServerServices services, ILogger logger) : I
         f.Kept, f.RestoredFrom, f.CommonPrefix, f.Decoded, f.Ideal, f.Desired,
         (f.Decoding + f.Saving + f.Restoring).TotalMilliseconds,
         f.Decoding.TotalMilliseconds, f.Saving.TotalMilliseconds, f.Restoring.TotalMilliseconds,
-        f.FullReprocess, f.Cancelled);
+        f.FullReprocess, f.Cancelled, f.Traffic.BytesCopied, f.Traffic.Evictions, f.Traffic.DiskRestores > 0);
 
     private static GenerationStatus ToStatus(CompletionAnswer? answer) => answer switch
     {

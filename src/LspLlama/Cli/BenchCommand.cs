@@ -7,6 +7,7 @@ using LspLlama.Bench;
 using LspLlama.Core.Bench;
 using LspLlama.Core.Context;
 using LspLlama.Models;
+using LspLlama.Core.Session;
 
 namespace LspLlama.Cli;
 
@@ -152,6 +153,13 @@ internal sealed class BenchCommand : ICommand
           --trace-only          generate (and save) the trace, do not replay it
           --policies LIST       comma-separated, from none,end-only,interval,lspllama (default: all)
           --model FILE          GGUF model (default: a tiny granitehybrid model built on the spot)
+          --model-like NAME     a tiny-compute model with a real model's checkpoint size, memory
+                                kind and layer pattern (make-model --like; built once, cached):
+                                granite-4.0-h-small, granite-4.0-h-tiny, qwen3.6-35b-a3b,
+                                qwen3.5-9b, lfm2-2.6b, gemma-3-4b
+          --max-memory-mib N    checkpoint memory budget (default: the server's, 1024)
+          --max-disk-mib N      the disk tier for checkpoints the budget evicts, lspllama only
+                                (default: the server's, 4096; 0 = off)
           --ctx-size N          model context size (default: 1.6 x the trace's context, at least 8192)
           --threads N           CPU threads (default: all cores)
           --generate N          tokens decoded after each completion request, as the server's
@@ -172,8 +180,9 @@ internal sealed class BenchCommand : ICommand
                                 scripts/bench-remote.sh starts one and runs it
           --json FILE           also write the results as JSON
           --per-sync FILE       also write one CSV line per policy and sync: context, ideal and
-                                decoded tokens, full re-process, time, and the editor events
-                                since the previous sync (where the cost goes)
+                                decoded tokens, full re-process, time, the editor events since
+                                the previous request (where the cost goes), and the checkpoints
+                                saved, restored from disk, bytes copied, evicted and spilled
         """);
 }
 
@@ -217,6 +226,23 @@ internal static class BenchOptionsReader
             throw new UsageException("--policies names no policy");
         }
 
+        CheckpointSettings defaults = new();
+        CheckpointSettings checkpoints = defaults with
+        {
+            MaxMemoryMiB = NotNegative("--max-memory-mib", args.Int("--max-memory-mib", defaults.MaxMemoryMiB)),
+            MaxDiskMiB = NotNegative("--max-disk-mib", args.Int("--max-disk-mib", defaults.MaxDiskMiB)),
+        };
+        string? like = args.Option("--model-like");
+        if (like is not null && ModelPresets.Find(like) is null)
+        {
+            throw new UsageException($"unknown model '{like}' for --model-like; choose one of: {ModelPresets.Names}");
+        }
+
+        if (like is not null && args.Option("--model") is not null)
+        {
+            throw new UsageException("--model and --model-like exclude each other");
+        }
+
         return new BenchOptions(
             workspace,
             generator,
@@ -234,7 +260,11 @@ internal static class BenchOptionsReader
             CursorLine(args.Option("--cursor-line")),
             args.Option("--per-sync"),
             ClosedFiles(args.Option("--closed-files")),
-            engine);
+            like,
+            engine)
+        {
+            Checkpoints = checkpoints,
+        };
     }
 
     private static string? ExistingFile(string name, string? path) =>

@@ -14,11 +14,12 @@ internal sealed class BenchLatencyCommand : ICommand
 {
     public string Name => "bench-latency";
 
-    public string Summary => "latency from didChange to the inline completion, checkpoints vs none: [--model F.gguf] [--context 16384] [--keystrokes 40] [--workspace-kb 80] [--seed 1] [--json FILE]";
+    public string Summary => "latency from didChange to the inline completion, checkpoints vs none: [--model F.gguf | --model-like NAME] [--context 16384] [--keystrokes 40] [--workspace-kb 80] [--seed 1] [--json FILE]";
 
     public async Task<int> RunAsync(ArgReader args)
     {
         string? model = args.Option("--model");
+        string? like = args.Option("--model-like");
         int context = args.Int("--context", 16384);
         int keystrokes = args.Int("--keystrokes", 40);
         int workspaceKb = args.Int("--workspace-kb", 80);
@@ -33,7 +34,11 @@ internal sealed class BenchLatencyCommand : ICommand
         }
 
         string? built = null;
-        if (model is null)
+        if (like is not null)
+        {
+            model = ModelLike(like, model);
+        }
+        else if (model is null)
         {
             // A tiny granitehybrid with the generated BPE vocabulary (FIM tokens included).
             built = Path.Combine(Path.GetTempPath(), $"lspllama-bench-latency-{Environment.ProcessId}.gguf");
@@ -98,4 +103,21 @@ internal sealed class BenchLatencyCommand : ICommand
 
         return new LatencyScript(model, context, batch, threads, MaxTokens: 8, opened, cursorLine, typed.ToString(0, keystrokes));
     }
+
+    /// <summary>The preset's model for <c>--model-like</c> (built once, cached); a usage error for a bad name or with <c>--model</c>.</summary>
+    internal static string ModelLike(string like, string? model)
+    {
+        if (model is not null)
+        {
+            throw new UsageException("--model and --model-like exclude each other");
+        }
+
+        if (ModelPresets.Find(like) is null)
+        {
+            throw new UsageException($"unknown model '{like}' for --model-like; choose one of: {ModelPresets.Names}");
+        }
+
+        return BenchModels.Resolve(null, like, ReplayTargets.TinyModel, Console.Error);
+    }
+
 }

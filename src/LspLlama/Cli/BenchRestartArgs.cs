@@ -14,6 +14,7 @@ internal static class BenchRestartArgs
                   Time to the first completion after a restart, with the session store and without it.
                   --context N      context size in tokens (default 32768); the workspace fills most of it
                   --model FILE     the model to serve (default: a tiny granitehybrid built for the run)
+                  --model-like NAME  a real model's preset (make-model --like), built once and cached
                   --json FILE      also write {"restart":{"withStoreMs","withoutStoreMs","activeOnlyMs",
                                    "activeOnlyDecodedTokens","fileBytes"}}
                 """);
@@ -22,6 +23,11 @@ internal static class BenchRestartArgs
 
         int contextSize = args.Int("--context", 32768);
         string? model = args.Option("--model");
+        if (args.Option("--model-like") is string like)
+        {
+            model = BenchLatencyCommand.ModelLike(like, model);
+        }
+
         string? json = args.Option("--json");
         args.EnsureAllUsed();
         if (contextSize < RestartBench.MinContextSize)

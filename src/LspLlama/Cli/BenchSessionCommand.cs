@@ -13,7 +13,7 @@ internal sealed class BenchSessionCommand : ICommand
 {
     public string Name => "bench-session";
 
-    public string Summary => "compare checkpoint policies on a long hybrid-model context (--json FILE)";
+    public string Summary => "compare checkpoint policies on a long hybrid-model context ([--model F.gguf | --model-like NAME] [--json FILE])";
 
     public Task<int> RunAsync(ArgReader args)
     {
@@ -25,6 +25,7 @@ internal sealed class BenchSessionCommand : ICommand
         var options = new SessionBenchOptions
         {
             ModelPath = args.Option("--model"),
+            ModelLike = args.Option("--model-like"),
             Tokens = args.Int("--tokens", defaults.Tokens),
             Segments = args.Int("--segments", defaults.Segments),
             ActiveTokens = args.Int("--active", defaults.ActiveTokens),

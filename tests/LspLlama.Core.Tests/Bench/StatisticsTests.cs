@@ -11,7 +11,9 @@ public sealed class StatisticsTests
         Percentiles p = Percentiles.Of([10, 1, 4, 3, 2, 5, 6, 7, 8, 9]);
         Assert.Equal(5.5, p.P50, 9);
         Assert.Equal(9.55, p.P95, 9);
-        Assert.Equal(new Percentiles(7, 7), Percentiles.Of([7]));
+        Assert.Equal(9.91, p.P99, 9);
+        Assert.Equal(10, p.Max);
+        Assert.Equal(new Percentiles(7, 7, 7, 7), Percentiles.Of([7]));
         Assert.Equal(new Percentiles(0, 0), Percentiles.Of([]));
         Assert.Equal(2, Percentiles.Of([1, 2, 3]).P50);
     }

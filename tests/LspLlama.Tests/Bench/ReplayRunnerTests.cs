@@ -80,6 +80,41 @@ public sealed class ReplayRunnerTests
         Assert.Equal("2", rows[0][9]);
     }
 
+    [Fact]
+    public void Keystroke_syncs_and_checkpoint_traffic_are_counted_per_policy()
+    {
+        EditTrace trace = Trace();
+        BenchReport report = new ReplayRunner(new RecordingFactory()).Run(trace, ["lspllama"], CancellationToken.None);
+
+        // Counted independently: requests after only keystrokes in the requested file, on the line of the request before.
+        int expected = 0;
+        TraceCompletion? previous = null;
+        List<TraceEvent> since = [];
+        foreach (TraceEvent e in trace.Events)
+        {
+            if (e is not TraceCompletion request)
+            {
+                since.Add(e);
+                continue;
+            }
+
+            bool keystrokes = since.Count > 0 && since.All(x => x is TraceEdit edit && edit.Uri == request.Uri && TraceMix.IsKeystroke(edit));
+            expected += keystrokes && previous is { } p && p.Uri == request.Uri && p.Position.Line == request.Position.Line ? 1 : 0;
+            previous = request;
+            since.Clear();
+        }
+
+        CheckpointFigures c = report.Policies[0].Checkpoints!;
+        Assert.True(expected > 0, "the generated trace types on a line");
+        Assert.Equal(expected, c.KeystrokeSyncs);
+        Assert.Equal(25 * 3000L, c.BytesSaved);
+        Assert.Equal(25 * 1000L, c.BytesRestored);
+        Assert.Equal(4000, c.BytesCopiedPerSync.P50);
+        Assert.Equal(4000, c.KeystrokeBytesCopied.P50);
+        Assert.Equal((75, 25, 1000), (c.Saves, c.Restores, c.CheckpointSize));
+        Assert.True(report.CopyBytesPerSecond > 1e8, "a memory copy runs at more than 100 MB/s");
+    }
+
     private sealed class RecordingFactory : IReplayTargetFactory
     {
         public List<RecordingTarget> Created { get; } = [];
@@ -117,7 +152,9 @@ public sealed class ReplayRunnerTests
         {
             Seen.Add(request);
             int context = _docs.OpenUris.Sum(u => _docs.TextOf(u).Length);
-            return new SyncCost(Policy == "none" ? context : 1, 1, 1, 0, context, Policy == "none");
+            // Three 1000-byte saves and one restore per sync.
+            var traffic = new LspLlama.Core.Session.CheckpointTraffic(1, 3000, 1000, 0, 0, 0, 0, TimeSpan.Zero, 0);
+            return new SyncCost(Policy == "none" ? context : 1, 1, 1, 0, context, Policy == "none", CheckpointsSaved: 3, Traffic: traffic);
         }
 
         public void Dispose() => Disposed = true;

@@ -12,16 +12,22 @@ public sealed class ReportTests
         PolicyResult Policy(string name, long decoded, double ms, bool full)
         {
             PolicyTally t = new(name);
-            t.Add(new SyncCost(decoded, 100, ms, 3 * 1024 * 1024, 40_000, full));
-            t.Add(new SyncCost(decoded / 2, 50, ms / 2, 1024, 40_010, false));
-            return t.ToResult();
+            // One 1 MiB save and one restore per sync, at 1 GB/s and 2 GB/s.
+            var traffic = new LspLlama.Core.Session.CheckpointTraffic(1, 1 << 20, 1 << 20, 1, 0, 0, 0, TimeSpan.Zero, 0);
+            double copyMs = (1 << 20) / 1e6;
+            t.Add(new SyncCost(decoded, 100, ms, 3 * 1024 * 1024, 40_000, full, ms / 2, copyMs, copyMs / 2, 1, traffic, Keystroke: true));
+            t.Add(new SyncCost(decoded / 2, 50, ms / 2, 1024, 40_010, false, ms / 4, copyMs, copyMs / 2, 1, traffic));
+            return t.ToResult(peakCheckpointBytes: 4 << 20, peakRssBytes: 300 << 20);
         }
 
         EditTrace trace = new TraceGenerator([new SourceFile("file:///w/a.cs", "csharp", "class A { }\n")], new TraceGeneratorOptions(Syncs: 2)).Generate("/w");
         return new BenchReport(
             new BenchModelInfo("/m/tiny.gguf", "granitehybrid", "hybrid", 65_536, 512, 512, Generated: true),
             BenchTraceInfo.Of(trace, 40_010),
-            [Policy("none", 40_000, 900, true), Policy("end-only", 30_000, 700, true), Policy("interval", 800, 30, false), Policy("lspllama", 104, 9, false)]);
+            [Policy("none", 40_000, 900, true), Policy("end-only", 30_000, 700, true), Policy("interval", 800, 30, false), Policy("lspllama", 104, 9, false)])
+        {
+            CopyBytesPerSecond = 4e9,
+        };
     }
 
     [Fact]
@@ -32,7 +38,8 @@ public sealed class ReportTests
         using JsonDocument doc = JsonDocument.Parse(buffer.ToArray());
         JsonElement root = doc.RootElement;
 
-        Assert.Equal(["model", "trace", "policies"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["model", "trace", "policies", "copyBytesPerSecond"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(4e9, root.GetProperty("copyBytesPerSecond").GetDouble());
         Assert.Equal("granitehybrid", root.GetProperty("model").GetProperty("architecture").GetString());
         Assert.Equal(40_010, root.GetProperty("trace").GetProperty("contextTokens").GetInt32());
         Assert.Equal(2, root.GetProperty("trace").GetProperty("syncs").GetInt32());
@@ -42,10 +49,18 @@ public sealed class ReportTests
         foreach (JsonElement p in policies)
         {
             Assert.Equal(
-                ["name", "decodedTokens", "idealTokens", "syncs", "decodedPerSync", "syncMs", "checkpointPeakBytes", "fullReprocesses", "cacheHits"],
+                ["name", "decodedTokens", "idealTokens", "syncs", "decodedPerSync", "syncMs", "checkpointPeakBytes", "fullReprocesses", "cacheHits", "checkpoints"],
                 p.EnumerateObject().Select(x => x.Name));
-            Assert.Equal(["p50", "p95"], p.GetProperty("decodedPerSync").EnumerateObject().Select(x => x.Name));
-            Assert.Equal(["p50", "p95"], p.GetProperty("syncMs").EnumerateObject().Select(x => x.Name));
+            Assert.Equal(["p50", "p95", "p99", "max"], p.GetProperty("decodedPerSync").EnumerateObject().Select(x => x.Name));
+            Assert.Equal(["p50", "p95", "p99", "max"], p.GetProperty("syncMs").EnumerateObject().Select(x => x.Name));
+            JsonElement c = p.GetProperty("checkpoints");
+            Assert.Equal((2, 2, 2L << 20), (c.GetProperty("saves").GetInt32(), c.GetProperty("restores").GetInt32(), c.GetProperty("bytesSaved").GetInt64()));
+            Assert.Equal(1e9, c.GetProperty("saveBytesPerSecond").GetDouble(), 1e6);
+            Assert.Equal(2e9, c.GetProperty("restoreBytesPerSecond").GetDouble(), 1e6);
+            Assert.Equal(2L << 20, c.GetProperty("bytesCopiedPerSync").GetProperty("p50").GetDouble());
+            Assert.Equal(1, c.GetProperty("keystrokeSyncs").GetInt32());
+            Assert.Equal((2, 1L << 20), (c.GetProperty("evictions").GetInt32(), c.GetProperty("checkpointSize").GetInt64()));
+            Assert.Equal((4L << 20, 300L << 20), (c.GetProperty("peakCheckpointBytes").GetInt64(), c.GetProperty("peakRssBytes").GetInt64()));
         }
 
         JsonElement none = policies[0];
@@ -54,7 +69,7 @@ public sealed class ReportTests
         Assert.Equal(2, none.GetProperty("syncs").GetInt32());
         Assert.Equal(30_000, none.GetProperty("decodedPerSync").GetProperty("p50").GetDouble());
         Assert.Equal(877.5, none.GetProperty("syncMs").GetProperty("p95").GetDouble());
-        Assert.Equal(3 * 1024 * 1024, none.GetProperty("checkpointPeakBytes").GetInt64());
+        Assert.Equal(4 * 1024 * 1024, none.GetProperty("checkpointPeakBytes").GetInt64());
         Assert.Equal(1, none.GetProperty("fullReprocesses").GetInt32());
     }
 
@@ -66,10 +81,24 @@ public sealed class ReportTests
         string text = w.ToString();
         string[] lines = text.Split('\n');
 
-        string lspllama = Assert.Single(lines, l => l.StartsWith("lspllama ", StringComparison.Ordinal) && !l.Contains('/', StringComparison.Ordinal));
+        // The policies' table comes first, then the checkpoints' table with a row per policy too.
+        string lspllama = lines.First(l => l.StartsWith("lspllama ", StringComparison.Ordinal));
         Assert.Contains(" 156 ", lspllama, StringComparison.Ordinal);
         Assert.Contains(" 1.04 ", lspllama, StringComparison.Ordinal);
-        Assert.Contains(" 3.0 ", Assert.Single(lines, l => l.StartsWith("none ", StringComparison.Ordinal) && !l.Contains('/', StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains(" 4.0 ", lines.First(l => l.StartsWith("none ", StringComparison.Ordinal)), StringComparison.Ordinal);
+
+        Assert.Contains("memory copy (one thread, this run): 4.00 GB/s", text, StringComparison.Ordinal);
+        string checkpoints = lines.Where(l => l.StartsWith("lspllama ", StringComparison.Ordinal)).ElementAt(1);
+        Assert.Matches(@"^lspllama\s+2\s+2\s+0\s+2\.0\s+2\.0\s+2\.0\s+1\.00 \(25%\)\s+2\.00 \(50%\)\s+2\s+0\s+4\.0\s+300", checkpoints);
+        Assert.Matches(@"lspllama: 1 keystroke syncs, sync ms p50 9\.0 \(decode 4\.5\), 2\.0 MiB copied p50; floor \(decode p50 \+ one 1 MiB restore at the copy bandwidth\) 4\.8 ms", text);
+
+        // Our policy's checkpoint targets: two copies per keystroke, a save at a quarter of the copy bandwidth.
+        Assert.Matches(@"keystroke copies / checkpoint\s+2\.00\s+target <= 1\s+NOT met", text);
+        Assert.Matches(@"ckpt peak / budget\s+n/a", text);
+        Assert.Matches(@"save GB/s / memory copy\s+0\.25\s+target >= 0\.5\s+NOT met", text);
+        Assert.Matches(@"restore GB/s / memory copy\s+0\.50\s+target >= 0\.5\s+met", text);
+        Assert.Matches(@"keystroke sync / end-only's\s+0\.01\s+target < 1\s+met", text);
+        Assert.Matches(@"keystroke sync / its floor\s+1\.89\s+target <= 1\.2\s+NOT met", text);
 
         Assert.Matches(@"lspllama decoded / ideal\s+1\.04 x\s+target <= 1\.10\s+met", text);
         Assert.Matches(@"none decoded / lspllama\s+384\.62 x fewer\s+target >= 5\s+met", text);

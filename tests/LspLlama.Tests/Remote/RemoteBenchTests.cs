@@ -15,7 +15,7 @@ public sealed class RemoteBenchTests
         string text = string.Concat(Enumerable.Range(0, 400).Select(i => $"line {i}\n"));
         int offset = text.IndexOf("line 300\n", StringComparison.Ordinal) + "line 3".Length;
         string other = string.Concat(Enumerable.Range(0, 130).Select(i => $"o{i}\n"));
-        JsonObject body = InfillLayout.Request("file:///w/a.py", text, offset, [("file:///w/b.py", other)], slot: 1, maxTokens: 8);
+        JsonObject body = InfillLayout.Request("file:///w/a.py", text, offset, [("file:///w/b.py", other)], slot: 1, maxTokens: 8, CountChars, 1 << 20);
 
         Assert.Equal("line 3", body["prompt"]!.GetValue<string>());
         string prefix = body["input_prefix"]!.GetValue<string>();
@@ -35,10 +35,19 @@ public sealed class RemoteBenchTests
         Assert.True(body["cache_prompt"]!.GetValue<bool>());
 
         // At the top of a file there is no prefix, and the prompt is the line up to the cursor.
-        JsonObject top = InfillLayout.Request("file:///w/a.py", text, 3, [], slot: 0, maxTokens: 8);
+        JsonObject top = InfillLayout.Request("file:///w/a.py", text, 3, [], slot: 0, maxTokens: 8, CountChars, 1 << 20);
         Assert.Equal("", top["input_prefix"]!.GetValue<string>());
         Assert.Equal("lin", top["prompt"]!.GetValue<string>());
+
+        // A context too small for every chunk keeps the newest that fit: the other file's last ones.
+        int pieces = CountChars(prefix + suffix + "line 3");
+        JsonObject small = InfillLayout.Request("file:///w/a.py", text, offset, [("file:///w/b.py", other)], slot: 1, maxTokens: 8, CountChars, pieces + 512 + 16 + 64 + 300);
+        JsonArray kept = small["input_extra"]!.AsArray();
+        Assert.Single(kept);
+        Assert.EndsWith("o129\n", kept[0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    private static int CountChars(string text) => text.Length;
 
     [Fact]
     public async Task A_short_trace_replays_in_process_remote_and_infill_and_the_infill_layout_decodes_more()

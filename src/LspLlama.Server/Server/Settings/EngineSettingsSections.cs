@@ -32,7 +32,7 @@ public sealed class ModelSettingsSection : ISettingsSection
     }
 }
 
-/// <summary><c>{"checkpoints": {"policy", "maxMemoryMiB", "minSpacingTokens", "intervalTokens"}}</c>.</summary>
+/// <summary><c>{"checkpoints": {"policy", "maxMemoryMiB", "minSpacingTokens", "intervalTokens", "maxDiskMiB"}}</c>.</summary>
 public sealed class CheckpointSettingsSection : ISettingsSection
 {
     public string Name => "checkpoints";
@@ -45,7 +45,9 @@ public sealed class CheckpointSettingsSection : ISettingsSection
             // 0 is an editor's "let the server choose", not a zero budget: no checkpoints is policy none.
             MaxMemoryMiB: r.IntOrDefault("maxMemoryMiB", v.MaxMemoryMiB, ServerSettings.Default.Checkpoints.Values.MaxMemoryMiB, unset: 0, 1, 1 << 20),
             MinSpacingTokens: r.Int("minSpacingTokens", v.MinSpacingTokens, 1),
-            IntervalTokens: r.Int("intervalTokens", v.IntervalTokens, 1));
+            IntervalTokens: r.Int("intervalTokens", v.IntervalTokens, 1),
+            // Here 0 is a real choice (no disk tier), so an editor's placeholder is null or -1.
+            MaxDiskMiB: r.IntOrDefault("maxDiskMiB", v.MaxDiskMiB, ServerSettings.Default.Checkpoints.Values.MaxDiskMiB, unset: -1, 0, 1 << 24));
         string policy = r.String("policy", current.Checkpoints.Policy) ?? "lspllama";
         if (!CheckpointPolicies.Names.Contains(policy))
         {

@@ -1,0 +1,171 @@
+using LspLlama.Core.Session;
+using Xunit;
+
+namespace LspLlama.Core.Tests.Session;
+
+/// <summary>
+/// The checkpoints' second tier and the bytes a sync reports: what the budget evicts goes to the
+/// tier, a rollback reads it back only when that beats re-decoding, damage costs only a re-decode,
+/// and a spilled checkpoint never outlives its tokens.
+/// </summary>
+public sealed class CheckpointTierTests
+{
+    // 4 KiB states (the fake's recurrent size) and a 16 KiB budget: four fit, the fifth evicts.
+    private const int StateBytes = 4096;
+
+    [Fact]
+    public void Evictions_go_to_the_tier_and_the_budget_is_never_exceeded()
+    {
+        var (session, backend, spill) = Hybrid(budgetKiB: 16);
+        int[] tokens = Tokens(400);
+        SyncFigures f = session.Sync(tokens, SyncHints.None, default);
+
+        Assert.True(f.Traffic.Evictions > 0, "the interval fill needs more than four checkpoints");
+        Assert.Equal(f.Traffic.Evictions, f.Traffic.Spilled);
+        Assert.Equal(f.Traffic.Spilled, spill.Positions.Count);
+        Assert.True(session.PeakCheckpointBytes <= 16 * 1024, $"peak {session.PeakCheckpointBytes} over the budget");
+        Assert.Equal(f.CheckpointsSaved * (long)StateBytes, f.Traffic.BytesSaved);
+        SessionAssert.CheckpointsMatchTheirTokens(session, backend);
+    }
+
+    [Fact]
+    public void A_rollback_reads_the_tier_when_reading_is_cheaper_than_re_decoding()
+    {
+        var (session, backend, spill) = Hybrid(budgetKiB: 16);
+        int[] tokens = Tokens(400);
+        session.Sync(tokens, SyncHints.None, default);
+        int spilled = spill.Positions.Max();
+        int inMemoryBefore = session.Checkpoints.Where(c => c.Position <= spilled).Select(c => c.Position).DefaultIfEmpty(0).Max();
+        Assert.True(spilled > inMemoryBefore, "the newest spilled checkpoint lies past the memory's before it");
+
+        spill.SecondsPerRead = 0;
+        tokens[spilled + 1] = 999;
+        SyncFigures f = session.Sync(tokens, SyncHints.None, default);
+
+        Assert.Equal((spilled, 1, spilled - inMemoryBefore), (f.RestoredFrom, f.Traffic.DiskRestores, f.Traffic.DiskTokensSpared));
+        Assert.Equal((long)StateBytes, f.Traffic.BytesRestored);
+        SessionAssert.MatchesFresh(session, backend);
+    }
+
+    [Fact]
+    public void A_slow_tier_is_not_read_and_the_memory_checkpoint_serves()
+    {
+        var (session, backend, spill) = Hybrid(budgetKiB: 16);
+        int[] tokens = Tokens(400);
+        session.Sync(tokens, SyncHints.None, default);
+        int spilled = spill.Positions.Max();
+
+        spill.SecondsPerRead = 3600;
+        tokens[spilled + 1] = 999;
+        SyncFigures f = session.Sync(tokens, SyncHints.None, default);
+
+        Assert.Equal(0, spill.Reads);
+        Assert.Equal(0, f.Traffic.DiskRestores);
+        Assert.True(f.RestoredFrom < spilled);
+        SessionAssert.MatchesFresh(session, backend);
+    }
+
+    [Fact]
+    public void A_damaged_spilled_checkpoint_costs_only_a_re_decode()
+    {
+        var (session, backend, spill) = Hybrid(budgetKiB: 16);
+        int[] tokens = Tokens(400);
+        session.Sync(tokens, SyncHints.None, default);
+        int spilled = spill.Positions.Max();
+
+        spill.DamageReads = true;
+        tokens[spilled + 1] = 999;
+        SyncFigures f = session.Sync(tokens, SyncHints.None, default);
+
+        Assert.Equal(1, spill.Reads);
+        Assert.Equal(0, f.Traffic.DiskRestores);
+        Assert.True(f.RestoredFrom < spilled);
+        Assert.True(spill.Drops > 0, "the damaged checkpoint is dropped");
+        SessionAssert.MatchesFresh(session, backend);
+        SpilledMatchTheirTokens(session, backend, spill);
+    }
+
+    [Fact]
+    public void Spilled_checkpoints_are_dropped_with_their_tokens()
+    {
+        var (session, backend, spill) = Hybrid(budgetKiB: 16);
+        int[] tokens = Tokens(400);
+        session.Sync(tokens, SyncHints.None, default);
+        int before = session.SpilledCheckpoints.Count;
+        Assert.True(before > 0);
+
+        // An edit before every checkpoint: all of them go, the re-decode spills new ones.
+        tokens[5] = 999;
+        session.Sync(tokens, SyncHints.None, default);
+
+        Assert.True(spill.Drops >= before, $"{spill.Drops} of {before} spilled checkpoints dropped");
+        SpilledMatchTheirTokens(session, backend, spill);
+        session.Dispose();
+        Assert.Empty(spill.Positions);
+    }
+
+    [Fact]
+    public void Keystroke_saves_are_skipped_while_an_earlier_checkpoint_is_closer_than_a_save_costs()
+    {
+        var policy = new HintedCheckpointPolicy(new CheckpointSettings(MinSpacingTokens: 8, IntervalTokens: 1000));
+        byte[] data = new byte[16];
+        var hints = new SyncHints([0], CursorLineStart: 480, PrefixEnd: 500, SuffixStart: 400);
+        Checkpoint[] kept = [new(480, data, 16, 0), new(495, data, 16, 1)];
+
+        List<int> cheap = [];
+        policy.PlanSaves(new SavePlan(495, 500, 512, 512, hints, SaveCostTokens: 0), kept, cheap);
+        List<int> costly = [];
+        policy.PlanSaves(new SavePlan(495, 500, 512, 512, hints, SaveCostTokens: 8), kept, costly);
+        List<int> farther = [];
+        policy.PlanSaves(new SavePlan(495, 520, 512, 512, hints with { PrefixEnd = 520 }, SaveCostTokens: 8), kept, farther);
+
+        Assert.Equal([499], cheap);
+        Assert.Empty(costly);
+        Assert.Equal([519], farther);
+    }
+
+    private static (ModelSession Session, FakeBackend Backend, MemorySpill Spill) Hybrid(int budgetKiB)
+    {
+        var backend = new FakeBackend(MemoryKind.Hybrid, contextSize: 1024, batchSize: 32, recurrentBytes: StateBytes);
+        var spill = new MemorySpill();
+        var settings = new CheckpointSettings(MaxMemoryMiB: 1, MinSpacingTokens: 8, IntervalTokens: 32) { };
+        var policy = new BudgetedPolicy(new HintedCheckpointPolicy(settings), budgetKiB * 1024L);
+        return (new ModelSession(backend, policy, spill), backend, spill);
+    }
+
+    /// <summary>Every spilled checkpoint lies within the held tokens and equals a fresh context's state there.</summary>
+    private static void SpilledMatchTheirTokens(ModelSession session, FakeBackend backend, MemorySpill spill)
+    {
+        Assert.Equal(session.SpilledCheckpoints.Count, spill.Positions.Count);
+        foreach (SpilledCheckpoint c in session.SpilledCheckpoints)
+        {
+            Assert.True(c.Position <= session.Held.Length, $"spilled checkpoint at {c.Position} outlives the held {session.Held.Length} tokens");
+            byte[] expected = backend.Fresh(session.Held[..c.Position]).PartialState();
+            Assert.True(backend.EquivalentPartialStates(expected, spill.Data(c), c.Position), $"spilled checkpoint at {c.Position} does not match its tokens");
+        }
+    }
+
+    private static int[] Tokens(int n) => [.. Enumerable.Range(0, n).Select(i => (i * 7 % 50) + 1)];
+
+    /// <summary>Our policy under a budget smaller than a MiB (the setting's unit), so a few fake states fill it.</summary>
+    private sealed class BudgetedPolicy(ICheckpointPolicy inner, long budget) : ICheckpointPolicy
+    {
+        public string Name => inner.Name;
+
+        public long MemoryBudgetBytes => budget;
+
+        public void PlanSaves(in SavePlan plan, IReadOnlyList<Checkpoint> kept, List<int> positions) => inner.PlanSaves(plan, kept, positions);
+
+        public Admission Admit(in SavePlan plan, IReadOnlyList<Checkpoint> kept, int position, long bytes)
+        {
+            long total = bytes + kept.Sum(c => c.Bytes);
+            if (total <= budget)
+            {
+                return Admission.Save;
+            }
+
+            // The oldest position goes first, as any eviction would for this test's purpose.
+            return kept.Count == 0 ? Admission.Skip : Admission.Evict(0);
+        }
+    }
+}
