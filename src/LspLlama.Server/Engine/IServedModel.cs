@@ -37,7 +37,7 @@ public interface IServedModel
     ITokenGenerator Generator(LogitSampler sampler, GenerationOptions options, SyncHints hints, CancellationToken cancellation) => Generator(sampler);
 
     /// <summary>An idle prefill synced the session: an engine that decodes elsewhere sends those tokens now.</summary>
-    void Prefilled(CancellationToken cancellation)
+    void Prefilled(SyncHints hints, CancellationToken cancellation)
     {
     }
 

@@ -140,8 +140,9 @@ public sealed class ModelServing : IDisposable
 
         try
         {
-            SyncPlanned(_plan.Build(), cancellation);
-            _model.Prefilled(cancellation);
+            PlanBuild build = _plan.Build();
+            SyncPlanned(build, cancellation);
+            _model.Prefilled(build.Hints, cancellation);
         }
         finally
         {

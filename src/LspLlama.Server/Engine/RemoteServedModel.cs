@@ -126,7 +126,7 @@ public sealed class RemoteServedModel : IServedModel, IDisposable
     }
 
     /// <summary>Sends the synced tokens as a prefill (<c>n_predict</c> 0), unless the server was sent exactly these last.</summary>
-    public void Prefilled(CancellationToken cancellation)
+    public void Prefilled(SyncHints hints, CancellationToken cancellation)
     {
         if (Session.Held.SequenceEqual(_sent))
         {
@@ -136,7 +136,9 @@ public sealed class RemoteServedModel : IServedModel, IDisposable
         int[] prompt = Session.Held.ToArray();
         _last = null;
         _sent = [];
+        RemoteFigures? placed = PlaceCheckpoints(prompt, hints, cancellation);
         Drain(_backend.CompleteAsync(prompt, Request(new GenerationOptions(), maxTokens: 0), cancellation), cancellation).GetAwaiter().GetResult();
+        _last = Sum(placed, _last);
         _sent = prompt;
     }
 

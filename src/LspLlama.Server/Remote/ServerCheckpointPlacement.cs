@@ -10,6 +10,8 @@ namespace LspLlama.Remote;
 /// prompt up to 4 tokens past a segment start leaves a checkpoint at that start; the completion then
 /// continues from there (the slot's cache is a prefix of its prompt), so the prefill costs a round
 /// trip, not a decode. Placed starts are remembered while the prompt keeps them, as the server does.
+/// A start inside what the slot already holds unchanged is left alone: a prefill ending there would
+/// make the server cut its cache back, which a recurrent state cannot do without a checkpoint.
 /// </summary>
 public sealed class ServerCheckpointPlacement(int microBatch, int minSpacing)
 {
@@ -24,8 +26,8 @@ public sealed class ServerCheckpointPlacement(int microBatch, int minSpacing)
 
     /// <summary>
     /// The prefill lengths to send before <paramref name="prompt"/>, shortest first: one for each
-    /// segment start that has no checkpoint within <c>minSpacing</c> and that the prompt's own
-    /// end checkpoints do not cover. Marks them placed: call once per prompt actually sent.
+    /// segment start past what the slot holds unchanged, with no checkpoint within <c>minSpacing</c>,
+    /// that the prompt's own end checkpoints do not cover. Marks them placed: call once per prompt sent.
     /// </summary>
     public IReadOnlyList<int> Prefills(int[] prompt, SyncHints hints)
     {
@@ -37,7 +39,7 @@ public sealed class ServerCheckpointPlacement(int microBatch, int minSpacing)
         var prefills = new List<int>();
         foreach (int start in hints.SegmentStarts.Order())
         {
-            if (start <= 0 || start >= covered || _placed.Exists(p => Math.Abs(p - start) < minSpacing))
+            if (start <= 0 || start + ServerEndOffset <= common || start >= covered || _placed.Exists(p => Math.Abs(p - start) < minSpacing))
             {
                 continue;
             }

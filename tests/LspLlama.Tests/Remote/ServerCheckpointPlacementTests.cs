@@ -38,6 +38,17 @@ public sealed class ServerCheckpointPlacementTests
     }
 
     [Fact]
+    public void A_new_start_inside_what_the_slot_holds_unchanged_is_not_placed()
+    {
+        var placement = new ServerCheckpointPlacement(microBatch: 512, minSpacing: 256);
+        int[] prompt = [.. Enumerable.Range(0, 3000)];
+        Assert.Equal([1004], placement.Prefills(prompt, new SyncHints([0, 1000], 2900, 3000)));
+
+        // The same tokens with a start found at 2000: a prefill ending there would cut the server's cache back.
+        Assert.Empty(placement.Prefills([.. prompt, 1], new SyncHints([0, 1000, 2000], 2900, 3001)));
+    }
+
+    [Fact]
     public void Starts_closer_than_the_spacing_to_a_placed_one_are_skipped()
     {
         var placement = new ServerCheckpointPlacement(microBatch: 64, minSpacing: 256);
