@@ -15,10 +15,10 @@ public static class RemoteBenchReport
     {
         PolicyResult? local = Find(report, RemoteReplayFactory.InProcess);
         PolicyResult? remote = Find(report, RemoteReplayFactory.RemoteLayout);
-        PolicyResult? unplaced = Find(report, RemoteReplayFactory.RemoteUnplaced);
+        PolicyResult? placed = Find(report, RemoteReplayFactory.RemotePlaced);
         PolicyResult? infill = Find(report, RemoteReplayFactory.InfillLayout);
         w.WriteLine("decoded prompt tokens (remote rows: the server's timings.prompt_n)");
-        foreach (PolicyResult? p in new[] { local, remote, unplaced, infill })
+        foreach (PolicyResult? p in new[] { local, remote, placed, infill })
         {
             if (p is not null)
             {
@@ -33,9 +33,9 @@ public static class RemoteBenchReport
             w.WriteLine(Inv($"/infill layout decoded / LspLlama's layout: {ratio:F2} x fewer (target >= {MinTimesFewerThanInfill:F0}: {verdict})"));
         }
 
-        if (remote is not null && unplaced is not null)
+        if (remote is not null && placed is not null)
         {
-            w.WriteLine(Inv($"server's own checkpoints only / placed at segment starts: {(double)unplaced.DecodedTokens / Math.Max(1, remote.DecodedTokens):F2} x"));
+            w.WriteLine(Inv($"checkpoints placed at segment starts / the server's own: {(double)placed.DecodedTokens / Math.Max(1, remote.DecodedTokens):F2} x"));
         }
 
         if (remote is not null && local is not null)

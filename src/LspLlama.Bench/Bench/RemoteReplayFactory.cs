@@ -12,8 +12,8 @@ namespace LspLlama.Bench;
 /// <see cref="RemoteServedModel"/>, slot 0), and with the layout llama.vscode sends to
 /// <c>/infill</c> (<see cref="InfillReplayTarget"/>, slot 1). Each remote target starts from an
 /// emptied slot; the decoded tokens are the server's own (<c>timings.prompt_n</c>). LspLlama's layout
-/// runs twice: as served (the server's checkpoints placed at segment starts, <see cref="ServerCheckpointPlacement"/>)
-/// and with the server's own checkpoints only (<c>engine.placeCheckpoints</c> false).
+/// runs twice: as served by default (the server's own checkpoints and prompt cache) and with the
+/// server's checkpoints placed at segment starts (<c>engine.placeCheckpoints</c>, <see cref="ServerCheckpointPlacement"/>).
 /// </summary>
 public sealed class RemoteReplayFactory(ReplayLlamaFactory local, Uri url) : IReplayTargetFactory
 {
@@ -21,11 +21,11 @@ public sealed class RemoteReplayFactory(ReplayLlamaFactory local, Uri url) : IRe
 
     public const string RemoteLayout = "remote-lspllama";
 
-    public const string RemoteUnplaced = "remote-unplaced";
+    public const string RemotePlaced = "remote-placed";
 
     public const string InfillLayout = "remote-infill";
 
-    public static IReadOnlyList<string> Targets { get; } = [InProcess, RemoteLayout, RemoteUnplaced, InfillLayout];
+    public static IReadOnlyList<string> Targets { get; } = [InProcess, RemoteLayout, RemotePlaced, InfillLayout];
 
     public BenchModelInfo Model => local.Model;
 
@@ -37,10 +37,10 @@ public sealed class RemoteReplayFactory(ReplayLlamaFactory local, Uri url) : IRe
         {
             case InProcess:
                 return local.Create(policy, positionEncoding);
-            case RemoteLayout or RemoteUnplaced:
+            case RemoteLayout or RemotePlaced:
                 EmptySlot(0);
                 RemoteServedModel model = RemoteServedModel.Connect(
-                    local.Model.Path, new ModelSettings(local.Model.Path, local.Model.ContextSize), new EngineSection(url, Slot: 0, PlaceCheckpoints: policy == RemoteLayout), NullLogger.Instance, CancellationToken.None);
+                    local.Model.Path, new ModelSettings(local.Model.Path, local.Model.ContextSize), new EngineSection(url, Slot: 0, PlaceCheckpoints: policy == RemotePlaced), NullLogger.Instance, CancellationToken.None);
                 if (model.Server is not { } info || info.ContextSize < local.Model.ContextSize)
                 {
                     model.Dispose();

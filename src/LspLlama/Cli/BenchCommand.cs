@@ -173,10 +173,10 @@ internal sealed class BenchCommand : ICommand
           --engine URL          compare, on this llama-server (2 slots of at least the context
                                 size, started with the same --model): in-process lspllama,
                                 the remote engine with LspLlama's layout (slot 0) and with
-                                llama.vscode's /infill layout (slot 1); remote-unplaced is
-                                LspLlama's layout with the server's own checkpoints only
-                                (engine.placeCheckpoints false); --policies picks from
-                                lspllama,remote-lspllama,remote-unplaced,remote-infill;
+                                llama.vscode's /infill layout (slot 1); remote-placed is
+                                LspLlama's layout with the server's checkpoints placed at
+                                segment starts (engine.placeCheckpoints); --policies picks from
+                                lspllama,remote-lspllama,remote-placed,remote-infill;
                                 scripts/bench-remote.sh starts one and runs it
           --json FILE           also write the results as JSON
           --per-sync FILE       also write one CSV line per policy and sync: context, ideal and

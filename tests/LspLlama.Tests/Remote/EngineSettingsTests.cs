@@ -20,9 +20,9 @@ public sealed class EngineSettingsTests
         ServerSettings remote = SettingsBinder.Apply(ServerSettings.Default, JsonDocument.Parse(
             """{"lspllama":{"engine":{"url":"http://gpu.example:8012","apiKey":"k","slot":3,"api":"OpenAI","timeoutMs":2500}}}""").RootElement, problems);
         Assert.Equal(new EngineSection(new Uri("http://gpu.example:8012/"), "k", 3, EngineSection.OpenAi, 2500), remote.Engine);
-        Assert.True(remote.Engine.PlaceCheckpoints);
-        ServerSettings unplaced = SettingsBinder.Apply(remote, JsonDocument.Parse("""{"engine":{"placeCheckpoints":false,"checkpointSpacing":1024}}""").RootElement, problems);
-        Assert.Equal((false, 1024), (unplaced.Engine.PlaceCheckpoints, unplaced.Engine.CheckpointSpacing));
+        Assert.False(remote.Engine.PlaceCheckpoints);
+        ServerSettings placed = SettingsBinder.Apply(remote, JsonDocument.Parse("""{"engine":{"placeCheckpoints":true,"checkpointSpacing":1024}}""").RootElement, problems);
+        Assert.Equal((true, 1024), (placed.Engine.PlaceCheckpoints, placed.Engine.CheckpointSpacing));
 
         // A path keeps its trailing slash, so the endpoints land under it.
         ServerSettings proxied = SettingsBinder.Apply(remote, JsonDocument.Parse("""{"engine":{"url":"https://proxy/llama"}}""").RootElement, problems);

@@ -12,11 +12,12 @@ namespace LspLlama.Server.Settings;
 /// <param name="Slot">llama-server's slot for this editor session (<c>id_slot</c>); -1 lets the server choose (it picks the slot whose cache matches the prompt best).</param>
 /// <param name="Api">llama-server (<c>/completion</c>, slots, vocabulary check) or openai (<c>/v1/completions</c>: vLLM, SGLang).</param>
 /// <param name="TimeoutMs">How long connecting and a non-streamed request may take.</param>
-/// <param name="PlaceCheckpoints">llama-server: prefill up to each segment start first, so the server's checkpoints land where edits do.</param>
+/// <param name="PlaceCheckpoints">llama-server: prefill up to each segment start first, so the server's checkpoints land where edits do.
+/// Off by default: measured, it pays only on a server without its host-memory prompt cache (<c>--cache-ram 0</c>).</param>
 /// <param name="CheckpointSpacing">No placed checkpoint closer than this to another (match llama-server's --checkpoint-min-step).</param>
 public sealed record EngineSection(
     Uri? Url = null, string? ApiKey = null, int Slot = -1, string Api = EngineSection.LlamaServer, int TimeoutMs = 10_000,
-    bool PlaceCheckpoints = true, int CheckpointSpacing = 256)
+    bool PlaceCheckpoints = false, int CheckpointSpacing = 256)
 {
     public const string LlamaServer = "llama-server";
 
