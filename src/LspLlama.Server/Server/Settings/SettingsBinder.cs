@@ -20,6 +20,7 @@ public static class SettingsBinder
         new CheckpointSettingsSection(),
         new CompletionSettingsSection(),
         new StoreSettingsSection(),
+        new EngineSettingsSection(),
     ];
 
     public static ServerSettings Apply(ServerSettings current, JsonElement? settings, SettingsProblems problems)
