@@ -21,7 +21,8 @@ public sealed record BenchOptions(
     bool CursorLineInMiddle = true,
     string? PerSync = null,
     bool KeepClosedFiles = true,
-    string? ModelLike = null)
+    string? ModelLike = null,
+    Uri? Engine = null)
 {
     /// <summary>The checkpoint settings (<c>--max-memory-mib</c>, <c>--max-disk-mib</c>): the server's defaults unless given.</summary>
     public CheckpointSettings Checkpoints { get; init; } = new();

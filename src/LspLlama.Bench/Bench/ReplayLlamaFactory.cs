@@ -64,6 +64,12 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
 
     public BenchModelInfo Model { get; }
 
+    /// <summary>The plan settings every target gets (a remote replay plans the same way).</summary>
+    public ContextSettings Context => _context;
+
+    /// <summary>What each completion generates (a remote replay asks for the same).</summary>
+    public GenerationOptions Generation => _generation;
+
     public int CountTokens(string text) => _tokenizer.Tokenize(text).Length;
 
     public IReplayTarget Create(string policy, string positionEncoding)

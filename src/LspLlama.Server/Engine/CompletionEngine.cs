@@ -2,6 +2,7 @@ using LspLlama.Core.Completion;
 using LspLlama.Core.Documents;
 using LspLlama.ModelFiles;
 using LspLlama.Protocol;
+using LspLlama.Remote;
 using LspLlama.Server;
 using LspLlama.Server.Settings;
 using Microsoft.Extensions.Logging;
@@ -117,6 +118,12 @@ public sealed class CompletionEngine : IDisposable
             // Superseded by a newer request, or the server is stopping: an ordinary event, answered
             // empty, since clients show an error answer to the user (eglot) or log it with a stack.
             // ($/cancelRequest keeps its own token, which StreamJsonRpc answers as RequestCancelled.)
+            return null;
+        }
+        catch (RemoteEngineException e)
+        {
+            // The remote engine is down or restarting: answered empty, and the next request connects again.
+            _logger.LogWarning("Completion in {Uri} failed: {Message}", uri, e.Message);
             return null;
         }
 #pragma warning disable CA1031 // A failed completion is logged and answered empty; the server keeps serving.

@@ -26,4 +26,21 @@ public interface IServedModel
 
     /// <summary>The generation loop's view of the synced model, sampling with <paramref name="sampler"/>.</summary>
     ITokenGenerator Generator(LogitSampler sampler);
+
+    /// <summary>
+    /// The generation loop's view for one completion of at most <paramref name="options"/>' tokens.
+    /// An engine that decodes elsewhere (<see cref="RemoteServedModel"/>) sends the synced tokens
+    /// here, in the same request as the generation; a generator that is <see cref="IDisposable"/>
+    /// is disposed when the loop ends (a remote one closes its request).
+    /// </summary>
+    /// <param name="hints">Where the plan expects the next edits (a remote engine may place the server's checkpoints there).</param>
+    ITokenGenerator Generator(LogitSampler sampler, GenerationOptions options, SyncHints hints, CancellationToken cancellation) => Generator(sampler);
+
+    /// <summary>An idle prefill synced the session: an engine that decodes elsewhere sends those tokens now.</summary>
+    void Prefilled(SyncHints hints, CancellationToken cancellation)
+    {
+    }
+
+    /// <summary>The figures of <paramref name="sync"/> as the engine reports them: the session's own, or what a remote server decoded.</summary>
+    SyncFigures? Reported(SyncFigures? sync) => sync;
 }

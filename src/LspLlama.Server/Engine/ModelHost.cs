@@ -1,6 +1,7 @@
 using LspLlama.Core.Context;
 using LspLlama.Core.Documents;
 using LspLlama.ModelFiles;
+using LspLlama.Remote;
 using LspLlama.Server.Settings;
 using LspLlama.Store;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ public sealed class ModelHost(
     private string? _announcedFound;
     private volatile ModelServing? _serving;
     private LoadedModel? _model;
+    private RemoteServedModel? _remote;
 
     /// <summary>The serving object of the loaded model; null while there is none (inference thread).</summary>
     public ModelServing? Serving => _serving;
@@ -39,14 +41,15 @@ public sealed class ModelHost(
     /// <summary>True when <paramref name="next"/> changes the model, its checkpoints or the plan.</summary>
     public bool NeedsLoad(ServerSettings next) =>
         _loadedWith is not { } loaded
-        || loaded.Model != next.Model || loaded.Checkpoints != next.Checkpoints || loaded.Context != next.Context;
+        || loaded.Model != next.Model || loaded.Checkpoints != next.Checkpoints || loaded.Context != next.Context || loaded.Engine != next.Engine;
 
     /// <summary>Loads (or reloads) the model for the current settings; only replans when only the plan settings changed.</summary>
     public bool Load(CancellationToken cancellationToken)
     {
         ServerSettings current = settings();
         ServerSettings? previous = _loadedWith;
-        if (previous is not null && previous.Model == current.Model && previous.Checkpoints == current.Checkpoints && _model is not null)
+        if (previous is not null && previous.Model == current.Model && previous.Checkpoints == current.Checkpoints && previous.Engine == current.Engine
+            && (_model is not null || _remote is not null))
         {
             if (previous.Context != current.Context)
             {
@@ -85,6 +88,11 @@ public sealed class ModelHost(
             }
 
             path = found.Path;
+        }
+
+        if (current.Engine.IsRemote)
+        {
+            return LoadRemote(path, current, cancellationToken);
         }
 
         observer.StateChanged(ModelState.Loading, $"loading {path}");
@@ -152,6 +160,44 @@ public sealed class ModelHost(
         DropServing();
         _model?.Dispose();
         _model = null;
+        _remote?.Dispose();
+        _remote = null;
+    }
+
+    /// <summary>
+    /// The remote engine (<c>engine.url</c>): the GGUF's vocabulary here, the decode on the server;
+    /// no stored sessions (the server's slot keeps the memory).
+    /// </summary>
+    private bool LoadRemote(string path, ServerSettings current, CancellationToken cancellationToken)
+    {
+        observer.StateChanged(ModelState.Loading, $"connecting to {current.Engine.Url} for {path}");
+        try
+        {
+            _remote = RemoteServedModel.Connect(path, current.Model, current.Engine, logger, cancellationToken);
+        }
+#pragma warning disable CA1031 // Whatever fails, the user must hear why, and the server keeps serving.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            Unload();
+            string reason = e is InvalidModelFileException or RemoteEngineException ? e.Message : $"cannot use model '{path}' with {current.Engine.Url}: {e.Message}";
+            Fail(ModelState.Error, $"LspLlama: {reason} Completions stay empty until it is fixed.", isError: true);
+            return false;
+        }
+
+        if (!Replan(current, carryOver: false))
+        {
+            return false;
+        }
+
+        ModelServing serving = _serving!;
+        logger.LogInformation(
+            "Serving {Path} ({Architecture}) through {Url} ({Server}); prompt format {Format} ({Reason}), layout {Layout}",
+            path, _remote.Architecture, current.Engine.Url, _remote.Server is { } s ? $"{s.Build}, {s.SlotCount} slots of {s.ContextSize} tokens" : "not reached yet",
+            serving.Plan.Format.Name, serving.Plan.Format.Reason, serving.Plan.Layout);
+        observer.StateChanged(ModelState.Ready, null, serving.Figures());
+        onMutated();
+        return true;
     }
 
     /// <summary>
@@ -162,8 +208,8 @@ public sealed class ModelHost(
     /// </summary>
     private bool Replan(ServerSettings current, bool carryOver)
     {
-        LoadedModel model = _model!;
-        ContextSettings planSettings = current.Context.Plan with { ContextSize = model.Backend.ContextSize };
+        IServedModel model = (IServedModel?)_model ?? _remote!;
+        ContextSettings planSettings = current.Context.Plan with { ContextSize = model.ContextSize };
         ContextPlan plan;
         try
         {
@@ -196,7 +242,7 @@ public sealed class ModelHost(
         }
         else
         {
-            BoundSessionHooks? bound = hooks is null ? null : new BoundSessionHooks(hooks, model, logger);
+            BoundSessionHooks? bound = hooks is null || _model is null ? null : new BoundSessionHooks(hooks, _model, logger);
             _serving = new ModelServing(model, plan, documents, () => ServingOptionsOf(settings()), observer, bound, logger, followDisk: true, onMutated);
         }
 

@@ -101,8 +101,7 @@ public sealed class ModelServing : IDisposable
             // The plan leaves the generation reserve free; generation must fit in it.
             options = options with { MaxTokens = Math.Min(options.MaxTokens, Math.Max(1, _model.ContextSize - _plan.Budget)) };
             _lastCompletion = (request.DocumentId, offset);
-            CompletionAnswer answer = _pipeline.TryCached(request)
-                ?? _pipeline.Generate(request, options, SyncedModel(request.DocumentId, offset, options.Sampling, cancellation), cancellation);
+            CompletionAnswer answer = _pipeline.TryCached(request) ?? Generate(request, offset, options, cancellation);
             _lastAnswer = answer;
             return answer;
         }
@@ -141,7 +140,9 @@ public sealed class ModelServing : IDisposable
 
         try
         {
-            SyncPlanned(_plan.Build(), cancellation);
+            PlanBuild build = _plan.Build();
+            SyncPlanned(build, cancellation);
+            _model.Prefilled(build.Hints, cancellation);
         }
         finally
         {
@@ -209,7 +210,7 @@ public sealed class ModelServing : IDisposable
             _model.ContextSize,
             session.Checkpoints.Count,
             session.CheckpointBytes,
-            _lastSync,
+            _model.Reported(_lastSync),
             _lastAnswer,
             _syncs,
             _completions,
@@ -304,18 +305,33 @@ public sealed class ModelServing : IDisposable
         return sameFeed || _plan.GetText(request.DocumentId) == request.Prefix + request.Suffix;
     }
 
+    /// <summary>Syncs the model at the cursor and generates; a generator that holds a request (remote) is closed after.</summary>
+    private CompletionAnswer Generate(CompletionRequest request, int offset, GenerationOptions options, CancellationToken cancellation)
+    {
+        ITokenGenerator model = SyncedModel(request.DocumentId, offset, options, cancellation);
+        try
+        {
+            return _pipeline.Generate(request, options, model, cancellation);
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+        }
+    }
+
     /// <summary>The model synced to the plan at the cursor, ready to sample from.</summary>
-    private ITokenGenerator SyncedModel(string uri, int offset, SamplingOptions sampling, CancellationToken cancellation)
+    private ITokenGenerator SyncedModel(string uri, int offset, GenerationOptions options, CancellationToken cancellation)
     {
         _plan.SetActive(uri, offset);
-        SyncPlanned(_plan.Build(), cancellation);
-        if (_sampler is null || _samplerOptions != sampling)
+        PlanBuild build = _plan.Build();
+        SyncPlanned(build, cancellation);
+        if (_sampler is null || _samplerOptions != options.Sampling)
         {
-            _sampler = new LogitSampler(sampling);
-            _samplerOptions = sampling;
+            _sampler = new LogitSampler(options.Sampling);
+            _samplerOptions = options.Sampling;
         }
 
-        return _model.Generator(_sampler);
+        return _model.Generator(_sampler, options, build.Hints, cancellation);
     }
 
     /// <summary>Brings the session to <paramref name="build"/>; a long sync runs in steps and reports progress.</summary>

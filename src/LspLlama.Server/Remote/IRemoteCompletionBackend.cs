@@ -38,7 +38,17 @@ public sealed record RemoteCompletionOptions
 }
 
 /// <summary>Generated tokens and their text; the last chunk of a completion also carries the figures.</summary>
-public sealed record RemoteChunk(IReadOnlyList<int> Tokens, string Text, RemoteFigures? Final = null);
+public sealed record RemoteChunk(IReadOnlyList<int> Tokens, string Text, RemoteFigures? Final = null)
+{
+    /// <summary>
+    /// The figures so far, where the server sends them with every chunk (llama-server's
+    /// <c>timings_per_token</c>): a completion closed early by the stop rules still knows what the
+    /// server decoded for its prompt. The last chunk's are <see cref="Final"/>.
+    /// </summary>
+    public RemoteFigures? Figures => Final ?? Progress;
+
+    public RemoteFigures? Progress { get; init; }
+}
 
 /// <summary>
 /// What the server did for one request, from its own figures: <see cref="PromptDecoded"/> prompt tokens
@@ -51,4 +61,8 @@ public sealed record RemoteFigures(int PromptDecoded, int PromptReused, int Gene
 public sealed record RemoteServerInfo(string Url, int ContextSize, int SlotCount, string Build, string ModelPath);
 
 /// <summary>A remote engine failure with a message fit for the user's log: unreachable, timed out, refused, or a vocabulary mismatch.</summary>
-public sealed class RemoteEngineException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class RemoteEngineException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The server answered but cannot serve this client (another vocabulary, a wrong API key): trying again will not help.</summary>
+    public bool Refused { get; init; }
+}

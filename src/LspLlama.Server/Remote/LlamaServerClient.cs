@@ -147,6 +147,7 @@ public sealed class LlamaServerClient : IRemoteCompletionBackend
             ["cache_prompt"] = true,
             ["stream"] = true,
             ["return_tokens"] = true,
+            ["timings_per_token"] = true,
             ["id_slot"] = options.Slot ?? -1,
             ["temperature"] = options.Temperature,
             ["top_k"] = options.TopK,
@@ -245,7 +246,7 @@ public sealed class LlamaServerClient : IRemoteCompletionBackend
             {
                 string detail = await SafeErrorText(response, timeout.Token).ConfigureAwait(false);
                 throw response.StatusCode == HttpStatusCode.Unauthorized
-                    ? new RemoteEngineException($"{_options.Url} refused the request: wrong or missing engine.apiKey ({detail})")
+                    ? new RemoteEngineException($"{_options.Url} refused the request: wrong or missing engine.apiKey ({detail})") { Refused = true }
                     : new RemoteEngineException($"{_options.Url} answered /{path} with {(int)response.StatusCode} {response.StatusCode}: {detail}");
             }
         }

@@ -31,19 +31,20 @@ public static class LlamaServerStream
 
         int[] tokens = node["tokens"] is JsonArray array ? array.Select(t => t!.GetValue<int>()).ToArray() : [];
         string text = node["content"]?.GetValue<string>() ?? "";
-        if (node["stop"]?.GetValue<bool>() != true)
+        JsonNode? timings = node["timings"];
+        bool final = node["stop"]?.GetValue<bool>() == true;
+        if (!final && timings is null)
         {
             return new RemoteChunk(tokens, text);
         }
 
-        JsonNode? timings = node["timings"];
         var figures = new RemoteFigures(
             PromptDecoded: timings?["prompt_n"]?.GetValue<int>() ?? 0,
             PromptReused: timings?["cache_n"]?.GetValue<int>() ?? 0,
             Generated: timings?["predicted_n"]?.GetValue<int>() ?? node["tokens_predicted"]?.GetValue<int>() ?? 0,
             PromptMs: timings?["prompt_ms"]?.GetValue<double>() ?? 0,
             GenerationMs: timings?["predicted_ms"]?.GetValue<double>() ?? 0,
-            StopReason: node["stop_type"]?.GetValue<string>() ?? "unknown");
-        return new RemoteChunk(tokens, text, figures);
+            StopReason: final ? node["stop_type"]?.GetValue<string>() ?? "unknown" : "");
+        return final ? new RemoteChunk(tokens, text, figures) : new RemoteChunk(tokens, text) { Progress = figures };
     }
 }

@@ -139,7 +139,7 @@ public sealed class OpenAiCompletionsClient : IRemoteCompletionBackend
 
         string detail = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
         throw response.StatusCode == HttpStatusCode.Unauthorized
-            ? new RemoteEngineException($"{_options.Url} refused the request: wrong or missing engine.apiKey ({detail})")
+            ? new RemoteEngineException($"{_options.Url} refused the request: wrong or missing engine.apiKey ({detail})") { Refused = true }
             : new RemoteEngineException($"{_options.Url} answered /{path} with {(int)response.StatusCode} {response.StatusCode}: {detail}");
     }
 

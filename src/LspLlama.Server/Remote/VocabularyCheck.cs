@@ -30,7 +30,7 @@ public static class VocabularyCheck
         throw new RemoteEngineException(
             $"the remote server's vocabulary differs from the local model's: the probe text gives {actual.Length} tokens there and " +
             $"{expected.Length} here, first different at token {at} ({Show(actual, at)} there, {Show(expected, at)} here); " +
-            "point model.path at the GGUF the server runs");
+            "point model.path at the GGUF the server runs") { Refused = true };
     }
 
     private static string Show(int[] tokens, int at) => at < tokens.Length ? tokens[at].ToString(System.Globalization.CultureInfo.InvariantCulture) : "end";

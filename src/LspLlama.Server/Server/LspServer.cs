@@ -54,6 +54,11 @@ public sealed class LspServer : IAsyncDisposable
             initial = initial with { Model = initial.Model with { Path = options.ModelPath } };
         }
 
+        if (options.EngineUrl is not null)
+        {
+            initial = initial with { Engine = initial.Engine with { Url = options.EngineUrl } };
+        }
+
         SettingsStore settings = new(initial, loggers.CreateLogger("settings"));
         settings.Changed += s => level.Minimum = s.Log.Level;
         Lifecycle = lifecycle;

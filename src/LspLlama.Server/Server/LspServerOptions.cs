@@ -27,6 +27,9 @@ public sealed class LspServerOptions
     /// <summary>The model file until settings say otherwise (<c>--model</c>).</summary>
     public string? ModelPath { get; init; }
 
+    /// <summary>The remote engine's URL (<c>serve --engine</c>), as if set as engine.url; null keeps the setting's.</summary>
+    public Uri? EngineUrl { get; init; }
+
     /// <summary>Where to look for a model when none is configured (tests point it at an empty folder).</summary>
     public ModelFiles.ModelLocator? ModelLocator { get; init; }
 

@@ -75,12 +75,27 @@ internal sealed class BenchCommand : ICommand
         }
 
         using StreamWriter? perSync = options.PerSync is string perSyncPath ? new StreamWriter(perSyncPath) : null;
-        ReplayRunner runner = new(factory, ReportProgress.ForStandardError(), perSync);
-        BenchReport report = runner.Run(trace, options.Policies, CancellationToken.None);
+        IReplayTargetFactory targets = options.Engine is Uri engine ? new RemoteReplayFactory(factory, engine) : factory;
+        ReplayRunner runner = new(targets, ReportProgress.ForStandardError(), perSync);
+        BenchReport report;
+        try
+        {
+            report = runner.Run(trace, options.Policies, CancellationToken.None);
+        }
+        catch (LspLlama.Remote.RemoteEngineException ex)
+        {
+            Console.Error.WriteLine($"lspllama bench: the remote engine failed: {ex.Message}");
+            return Task.FromResult(1);
+        }
 
         using (StreamWriter stdout = new(Console.OpenStandardOutput(), new UTF8Encoding(false)))
         {
             ReportTable.Write(stdout, report, options.MinTimesFewer);
+            if (options.Engine is not null)
+            {
+                stdout.WriteLine();
+                RemoteBenchReport.Write(stdout, report);
+            }
         }
 
         if (options.Json is string json)
@@ -155,6 +170,14 @@ internal sealed class BenchCommand : ICommand
                                 context.cursorLineInMiddle
           --closed-files WHAT   keep (the default) or drop closed files from the context, as
                                 the setting context.keepClosedFiles
+          --engine URL          compare, on this llama-server (2 slots of at least the context
+                                size, started with the same --model): in-process lspllama,
+                                the remote engine with LspLlama's layout (slot 0) and with
+                                llama.vscode's /infill layout (slot 1); remote-placed is
+                                LspLlama's layout with the server's checkpoints placed at
+                                segment starts (engine.placeCheckpoints); --policies picks from
+                                lspllama,remote-lspllama,remote-placed,remote-infill;
+                                scripts/bench-remote.sh starts one and runs it
           --json FILE           also write the results as JSON
           --per-sync FILE       also write one CSV line per policy and sync: context, ideal and
                                 decoded tokens, full re-process, time, the editor events since
@@ -185,14 +208,16 @@ internal static class BenchOptionsReader
             throw new UsageException($"workspace folder '{workspace}' does not exist");
         }
 
+        Uri? engine = Engine(args.Option("--engine"));
+        IReadOnlyList<string> known = engine is null ? ReplayRunner.AllPolicies : RemoteReplayFactory.Targets;
         string[] policies = args.Option("--policies") is string list
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : [.. ReplayRunner.AllPolicies];
+            : [.. known];
         foreach (string p in policies)
         {
-            if (!ReplayRunner.AllPolicies.Contains(p))
+            if (!known.Contains(p))
             {
-                throw new UsageException($"unknown policy '{p}' (known: {string.Join(", ", ReplayRunner.AllPolicies)})");
+                throw new UsageException($"unknown {(engine is null ? "policy" : "target")} '{p}' (known: {string.Join(", ", known)})");
             }
         }
 
@@ -235,7 +260,8 @@ internal static class BenchOptionsReader
             CursorLine(args.Option("--cursor-line")),
             args.Option("--per-sync"),
             ClosedFiles(args.Option("--closed-files")),
-            like)
+            like,
+            engine)
         {
             Checkpoints = checkpoints,
         };
@@ -260,6 +286,9 @@ internal static class BenchOptionsReader
         "prefix" => false,
         _ => throw new UsageException($"--cursor-line takes middle or prefix, not '{value}'"),
     };
+
+    private static Uri? Engine(string? value) => value is null ? null
+        : LspLlama.Server.Settings.EngineSettingsSection.ParseUrl(value) ?? throw new UsageException($"--engine: '{value}' is not an http or https URL");
 
     private static bool ClosedFiles(string? value) => value switch
     {

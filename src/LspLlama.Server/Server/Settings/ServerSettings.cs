@@ -22,6 +22,8 @@ public sealed record ServerSettings
     public CompletionSection Completion { get; init; } = new();
 
     public StoreSection Store { get; init; } = new();
+
+    public EngineSection Engine { get; init; } = new();
 }
 
 /// <summary>The <c>log</c> section.</summary>

@@ -20,6 +20,7 @@ public static class SettingsBinder
         new CheckpointSettingsSection(),
         new CompletionSettingsSection(),
         new StoreSettingsSection(),
+        new EngineSettingsSection(),
     ];
 
     /// <summary>The top-level keys the binder reads, one per section.</summary>
