@@ -1,4 +1,5 @@
 using LspLlama.Core.Bench;
+using LspLlama.Core.Session;
 using LspLlama.Engine;
 using LspLlama.Remote;
 using LspLlama.Server.Settings;
@@ -17,7 +18,7 @@ namespace LspLlama.Bench;
 /// </summary>
 public sealed class RemoteReplayFactory(ReplayLlamaFactory local, Uri url) : IReplayTargetFactory
 {
-    public const string InProcess = BenchAcceptance.Lspllama;
+    public const string InProcess = CheckpointPolicies.Lspllama;
 
     public const string RemoteLayout = "remote-lspllama";
 

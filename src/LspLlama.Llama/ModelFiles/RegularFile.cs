@@ -55,10 +55,23 @@ public static class RegularFile
     /// open never blocks and the file type is checked again on the opened descriptor, so a FIFO or a
     /// device swapped in after the stat gives an <see cref="IOException"/> instead of a hang.
     /// </summary>
-    public static FileStream OpenRead(string path, FileShare share = FileShare.Read, int bufferSize = 4096) =>
-        PosixStat.OpenRegularForRead(path) is { } handle
+    public static FileStream OpenRead(string path, FileShare share = FileShare.Read, int bufferSize = 4096)
+    {
+        Microsoft.Win32.SafeHandles.SafeFileHandle? handle;
+        try
+        {
+            handle = PosixStat.OpenRegularForRead(path);
+        }
+        catch (FileNotFoundException) when (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
+        {
+            // open(2) says ENOENT for a missing folder too; .NET's own open tells the two apart, and so do callers.
+            throw new DirectoryNotFoundException($"the folder of '{path}' does not exist");
+        }
+
+        return handle is not null
             ? new FileStream(handle, FileAccess.Read, Math.Max(bufferSize, 1))
             : new FileStream(path, FileMode.Open, FileAccess.Read, share, bufferSize);
+    }
 
     private static string Describe(int type) => type switch
     {

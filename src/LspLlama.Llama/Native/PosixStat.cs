@@ -36,6 +36,9 @@ public static unsafe partial class PosixStat
     private const int ReadOnly = 0;
     private const int NonBlocking = 0x800; // O_NONBLOCK on x86-64 and arm64
     private const int CloseOnExec = 0x80000; // O_CLOEXEC
+    private const int LockShared = 1; // LOCK_SH
+    private const int LockNonBlocking = 4; // LOCK_NB
+    private const int WouldBlock = 11; // EWOULDBLOCK
 
     /// <summary>The stat of <paramref name="path"/> (of a symbolic link itself with <paramref name="noFollow"/>); null where it cannot be had.</summary>
     public static PathStat? Of(string path, bool noFollow = false)
@@ -91,6 +94,14 @@ public static unsafe partial class PosixStat
             throw new IOException($"'{path}' is not a regular file");
         }
 
+        // The shared advisory lock .NET's own FileStream takes for a reader, so a writer holding the
+        // file exclusively (FileShare.None) keeps us out as it does every .NET reader.
+        if (Flock(fd, LockShared | LockNonBlocking) != 0 && Marshal.GetLastPInvokeError() == WouldBlock)
+        {
+            handle.Dispose();
+            throw new IOException($"'{path}' is being used by another process");
+        }
+
         return handle;
     }
 
@@ -102,6 +113,9 @@ public static unsafe partial class PosixStat
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int OpenFile(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(int fd, int operation);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUser();
