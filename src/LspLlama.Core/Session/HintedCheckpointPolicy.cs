@@ -18,6 +18,8 @@ public sealed class HintedCheckpointPolicy(CheckpointSettings settings) : ICheck
 
     public long MemoryBudgetBytes => settings.MaxMemoryBytes;
 
+    public int MinSpillSpacing => settings.MinSpacingTokens;
+
     public void PlanSaves(in SavePlan plan, IReadOnlyList<Checkpoint> kept, List<int> positions)
     {
         // Position 0 is free (an empty memory), so it counts as a kept checkpoint for spacing.

@@ -12,6 +12,9 @@ public interface ICheckpointPolicy
     /// <summary>Memory the policy lets checkpoints hold; <see cref="long.MaxValue"/> when it only counts them.</summary>
     long MemoryBudgetBytes { get; }
 
+    /// <summary>An evicted checkpoint nearer than this to the one before it is not worth the disk tier.</summary>
+    int MinSpillSpacing => 1;
+
     /// <summary>
     /// Adds the positions in (<see cref="SavePlan.From"/>, <see cref="SavePlan.To"/>) where this sync
     /// should save a checkpoint. Any order; the session sorts them and splits batches there.

@@ -331,7 +331,12 @@ public sealed partial class ModelSession : IDisposable
             previous = Math.Max(previous, spilled.Position);
         }
 
-        return (c.Position - previous) * _costs.MarginalSecondsPerToken > _store.SpillReadSeconds(c.Length);
+        // A checkpoint closer to its neighbour than the policy's spacing is a keystroke's leftover,
+        // not coverage: writing it would cost a background hash and write of a whole state (and a
+        // fresh buffer while it is in flight) for a handful of tokens, measured to slow the very
+        // keystrokes it was meant to spare.
+        int spared = c.Position - previous;
+        return spared >= _policy.MinSpillSpacing && spared * _costs.MarginalSecondsPerToken > _store.SpillReadSeconds(c.Length);
     }
 
     private void DecodeOrClear(ReadOnlySpan<int> tokens, int position)

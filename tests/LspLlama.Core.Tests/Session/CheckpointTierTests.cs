@@ -105,6 +105,20 @@ public sealed class CheckpointTierTests
     }
 
     [Fact]
+    public void A_checkpoint_nearer_its_neighbour_than_the_spacing_is_dropped_not_spilled()
+    {
+        var backend = new FakeBackend(MemoryKind.Hybrid, contextSize: 1024, batchSize: 32, recurrentBytes: StateBytes);
+        var spill = new MemorySpill();
+        var policy = new BudgetedPolicy(new HintedCheckpointPolicy(new CheckpointSettings(MinSpacingTokens: 8, IntervalTokens: 32)), 16 * 1024, minSpillSpacing: 1000);
+        using var session = new ModelSession(backend, policy, spill);
+        SyncFigures f = session.Sync(Tokens(400), SyncHints.None, default);
+
+        Assert.True(f.Traffic.Evictions > 0);
+        Assert.Equal(0, f.Traffic.Spilled);
+        Assert.Empty(spill.Positions);
+    }
+
+    [Fact]
     public void Keystroke_saves_are_skipped_while_an_earlier_checkpoint_is_closer_than_a_save_costs()
     {
         var policy = new HintedCheckpointPolicy(new CheckpointSettings(MinSpacingTokens: 8, IntervalTokens: 1000));
@@ -148,9 +162,11 @@ public sealed class CheckpointTierTests
     private static int[] Tokens(int n) => [.. Enumerable.Range(0, n).Select(i => (i * 7 % 50) + 1)];
 
     /// <summary>Our policy under a budget smaller than a MiB (the setting's unit), so a few fake states fill it.</summary>
-    private sealed class BudgetedPolicy(ICheckpointPolicy inner, long budget) : ICheckpointPolicy
+    private sealed class BudgetedPolicy(ICheckpointPolicy inner, long budget, int minSpillSpacing = 1) : ICheckpointPolicy
     {
         public string Name => inner.Name;
+
+        public int MinSpillSpacing => minSpillSpacing;
 
         public long MemoryBudgetBytes => budget;
 
