@@ -14,6 +14,10 @@ public sealed class CopyCosts
     // Batches this long measure the marginal cost of a token, not the fixed cost of a decode call.
     private const int MarginalBatchTokens = 32;
 
+    // Below this a save is a fixed call overhead, not a copy: its time is noise against a tiny
+    // model's tokens and would make the keystroke rule depend on the machine's load.
+    private const long NegligibleStateBytes = 1024 * 1024;
+
     private long _allTicks;
     private long _allTokens;
     private long _batchTicks;
@@ -46,12 +50,12 @@ public sealed class CopyCosts
 
     /// <summary>
     /// How many tokens of decoding one save of <paramref name="bytes"/> costs; 0 until both a save
-    /// and a decode were measured (a save is then taken as free, which it is at small sizes).
+    /// and a decode were measured, and for states under a MiB (a save is then taken as free).
     /// </summary>
     public double SaveCostTokens(long bytes)
     {
         double token = MarginalSecondsPerToken;
-        if (_savedBytes == 0 || token <= 0)
+        if (_savedBytes == 0 || token <= 0 || bytes < NegligibleStateBytes)
         {
             return 0;
         }
