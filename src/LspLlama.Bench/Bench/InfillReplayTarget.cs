@@ -33,7 +33,7 @@ public sealed class InfillReplayTarget : IReplayTarget
         _http = RemoteHttp.Create(new RemoteEngineOptions { Url = url, RequestTimeout = TimeSpan.FromMinutes(5) }, handler: null);
         _slot = slot;
         _maxTokens = maxTokens;
-        _encoding = positionEncoding == TraceHeader.Utf8 ? PositionEncoding.Utf8 : PositionEncoding.Utf16;
+        _encoding = TraceDocuments.EncodingOf(positionEncoding);
     }
 
     public void Apply(TraceEvent e)
@@ -45,7 +45,7 @@ public sealed class InfillReplayTarget : IReplayTarget
                 Used(open.Uri);
                 break;
             case TraceEdit edit:
-                _store.Change(edit.Uri, edit.Version, [.. edit.Changes.Select(ToDocumentChange)], _encoding);
+                _store.Change(edit.Uri, edit.Version, [.. edit.Changes.Select(TraceDocuments.ToDocumentChange)], _encoding);
                 _cache.ForgetOthers(edit.Uri);
                 Used(edit.Uri);
                 break;
@@ -64,9 +64,7 @@ public sealed class InfillReplayTarget : IReplayTarget
 
     public SyncCost? Sync(TraceCompletion request, CancellationToken cancellation)
     {
-        TextDocument doc = _store.Find(request.Uri) ?? throw new InvalidDataException($"{request.Uri} is not open");
-        (string text, _) = doc.Snapshot();
-        int offset = doc.OffsetAt(new TextPosition(request.Position.Line, request.Position.Character), _encoding);
+        (string text, int offset) = TraceDocuments.At(_store, request, _encoding);
         var completion = new CompletionRequest(request.Uri, text[..offset], text[offset..]);
         Used(request.Uri);
         if (_cache.TryGet(completion) is not null)
@@ -96,12 +94,6 @@ public sealed class InfillReplayTarget : IReplayTarget
     }
 
     public void Dispose() => _http.Dispose();
-
-    private static DocumentChange ToDocumentChange(TraceChange c) => new(
-        c.Range is TraceRange r
-            ? new TextRange(new TextPosition(r.Start.Line, r.Start.Character), new TextPosition(r.End.Line, r.End.Character))
-            : null,
-        c.Text);
 
     private void Used(string uri)
     {

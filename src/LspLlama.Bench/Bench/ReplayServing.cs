@@ -31,7 +31,7 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
     public ReplayServing(IServedModel model, ContextSettings context, GenerationOptions generation, string positionEncoding, IDisposable? owned = null)
     {
         _model = model;
-        _encoding = positionEncoding == TraceHeader.Utf8 ? PositionEncoding.Utf8 : PositionEncoding.Utf16;
+        _encoding = TraceDocuments.EncodingOf(positionEncoding);
         _owned = owned;
         var options = new ServingOptions(generation, int.MaxValue);
         _serving = new ModelServing(model, new ContextPlan(model.Tokenizer, context), _store, () => options, this, hooks: null, NullLogger.Instance, followDisk: false);
@@ -52,7 +52,7 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
                 _store.Open(open.Uri, open.LanguageId, open.Version, open.Text);
                 break;
             case TraceEdit edit:
-                _store.Change(edit.Uri, edit.Version, [.. edit.Changes.Select(ToDocumentChange)], _encoding);
+                _store.Change(edit.Uri, edit.Version, [.. edit.Changes.Select(TraceDocuments.ToDocumentChange)], _encoding);
                 break;
             case TraceClose close:
                 _store.Close(close.Uri);
@@ -69,9 +69,7 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
 
     public SyncCost? Sync(TraceCompletion request, CancellationToken cancellation)
     {
-        TextDocument doc = _store.Find(request.Uri) ?? throw new InvalidDataException($"{request.Uri} is not open");
-        (string text, _) = doc.Snapshot();
-        int offset = doc.OffsetAt(new TextPosition(request.Position.Line, request.Position.Character), _encoding);
+        (string text, int offset) = TraceDocuments.At(_store, request, _encoding);
         int syncsBefore = _figures?.Syncs ?? 0;
         FeedMark mark = _serving.Mark();
         _ = _serving.Complete(new CompletionRequest(request.Uri, text[..offset], text[offset..]), offset, mark, cancellation);
@@ -110,10 +108,4 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
     void IServingObserver.Served(ServingFigures figures) => _figures = figures;
 
     void IServingObserver.LongSync(int tokens, Action<Action<int>> work) => work(_ => { });
-
-    private static DocumentChange ToDocumentChange(TraceChange c) => new(
-        c.Range is TraceRange r
-            ? new TextRange(new TextPosition(r.Start.Line, r.Start.Character), new TextPosition(r.End.Line, r.End.Character))
-            : null,
-        c.Text);
 }
