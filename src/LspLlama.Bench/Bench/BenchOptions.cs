@@ -27,6 +27,15 @@ public sealed record BenchOptions(
     /// <summary>The checkpoint settings (<c>--max-memory-mib</c>, <c>--max-disk-mib</c>): the server's defaults unless given.</summary>
     public CheckpointSettings Checkpoints { get; init; } = new();
 
+    /// <summary>
+    /// <c>--max-sync-tokens</c>: when positive, ours is also replayed bounded
+    /// (<see cref="ReplayRunner.Bounded"/>) beside its exact replay; 0: exact only.
+    /// </summary>
+    public int MaxSyncTokens { get; init; }
+
+    /// <summary><c>--idle-tokens</c>: what a bounded replay may decode in the background between two requests.</summary>
+    public int IdleTokens { get; init; }
+
     /// <summary>A one-line completion's worth: what the server decodes after a sync, and the next sync rolls back.</summary>
     public const int DefaultGenerate = 16;
 

@@ -24,6 +24,7 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
     private readonly ContextSettings _context;
     private readonly CheckpointSettings _checkpoints;
     private readonly GenerationOptions _generation;
+    private readonly int _maxSyncTokens;
 
     public ReplayLlamaFactory(string modelPath, bool generated, ReplaySettings settings)
     {
@@ -39,6 +40,7 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
             KeepClosedFiles = settings.KeepClosedFiles,
         };
         _checkpoints = settings.Checkpoints;
+        _maxSyncTokens = settings.MaxSyncTokens;
 
         // A completion's worth, greedy and never stopped by the clock, so every policy generates
         // the same tokens and the next sync has them to roll back, as in the server.
@@ -74,13 +76,19 @@ public sealed class ReplayLlamaFactory : IReplayTargetFactory, IDisposable
 
     public IReplayTarget Create(string policy, string positionEncoding)
     {
+        // A bounded replay is ours with completion.maxSyncTokens set, the plan's active part within it.
+        (string checkpoints, int maxSync) = ReplayRunner.IsBounded(policy, out string basePolicy)
+            ? (basePolicy, _maxSyncTokens)
+            : (policy, 0);
+
         // A fresh context: no policy inherits another's memory. Only ours gets the disk tier:
         // llama-server, which the others stand for, has none.
-        Func<ICheckpointSpill?>? spill = policy == CheckpointPolicies.Lspllama ? DiskTier : null;
-        LoadedModel model = LoadedModel.OnWeights(_weights, _parameters, CheckpointPolicies.Create(policy, _checkpoints), spill);
+        Func<ICheckpointSpill?>? spill = checkpoints == CheckpointPolicies.Lspllama ? DiskTier : null;
+        LoadedModel model = LoadedModel.OnWeights(_weights, _parameters, CheckpointPolicies.Create(checkpoints, _checkpoints), spill);
         try
         {
-            return new ReplayServing(model, _context with { ContextSize = model.ContextSize }, _generation, positionEncoding, owned: model);
+            ContextSettings context = _context with { ContextSize = model.ContextSize, MaxActiveTokens = maxSync };
+            return new ReplayServing(model, context, _generation, positionEncoding, owned: model, maxSyncTokens: maxSync);
         }
         catch
         {
@@ -132,4 +140,7 @@ public sealed record ReplaySettings(
 
     /// <summary>The preset the model was built from (<c>--model-like</c>), for the report; null for another model.</summary>
     public string? ModelLike { get; init; }
+
+    /// <summary>The bound of a bounded replay (<see cref="ReplayRunner.Bounded"/>); 0: none is made.</summary>
+    public int MaxSyncTokens { get; init; }
 }

@@ -8,10 +8,26 @@ namespace LspLlama.Bench;
 /// Replays a trace once per policy and adds up what each sync cost. The trace is checked first
 /// (every position valid, every document open), so a replay never fails halfway on bad input.
 /// With <paramref name="perSync"/>, every sync also gets a CSV line: where the cost went, and after
-/// which editor events.
+/// which editor events. A bounded replay (<see cref="Bounded"/>) gets an idle moment at each pause
+/// (<see cref="PausesAfter"/>), in which its refresh may decode <see cref="BoundedReplay.IdleTokens"/> tokens.
 /// </summary>
-public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? progress = null, TextWriter? perSync = null)
+public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? progress = null, TextWriter? perSync = null, BoundedReplay? bounded = null)
 {
+    private readonly int _idleTokens = bounded?.IdleTokens ?? 0;
+
+    /// <summary>Ours, replayed with <c>completion.maxSyncTokens</c> set: "lspllama+bounded".</summary>
+    public const string BoundedSuffix = "+bounded";
+
+    public static string Bounded(string policy) => policy + BoundedSuffix;
+
+    /// <summary>Whether <paramref name="name"/> names a bounded replay, and of which checkpoint policy.</summary>
+    public static bool IsBounded(string name, out string policy)
+    {
+        bool bounded = name.EndsWith(BoundedSuffix, StringComparison.Ordinal);
+        policy = bounded ? name[..^BoundedSuffix.Length] : name;
+        return bounded;
+    }
+
     public const string PerSyncHeader = "policy,sync,context_tokens,ideal_tokens,decoded_tokens,full_reprocess,sync_ms,edits,focus_changes,opens,closes,keystroke,saves,restored_from_disk,bytes_copied,save_ms,restore_ms,evictions,spilled";
 
     public static readonly IReadOnlyList<string> AllPolicies =
@@ -40,15 +56,22 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
             bool peakKnown = ProcessMemory.ResetPeak();
             EventCounts since = default;
             TraceCompletion? previous = null;
-            foreach (TraceEvent e in trace.Events)
+            for (int i = 0; i < trace.Events.Count; i++)
             {
+                TraceEvent e = trace.Events[i];
                 cancellation.ThrowIfCancellationRequested();
                 if (e is TraceCompletion request)
                 {
                     bool keystroke = since.IsKeystrokesOnly && since.EditedUri == request.Uri
                         && previous is { } last && last.Uri == request.Uri && last.Position.Line == request.Position.Line;
                     previous = request;
-                    if (target.Sync(request, cancellation) is not { } synced)
+                    SyncCost? answered = target.Sync(request, cancellation);
+                    if (_idleTokens > 0 && PausesAfter(trace.Events, i))
+                    {
+                        tally.AddBackground(target.Idle(_idleTokens, cancellation));
+                    }
+
+                    if (answered is not { } synced)
                     {
                         tally.AddCacheHit();
                         since = default;
@@ -75,7 +98,35 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
         }
 
         int context = results.Count == 0 ? 0 : results.Max(r => r.MaxContextTokens);
-        return new BenchReport(factory.Model, BenchTraceInfo.Of(trace, context), results) { CopyBytesPerSecond = copyBandwidth };
+        return new BenchReport(factory.Model, BenchTraceInfo.Of(trace, context), results) { CopyBytesPerSecond = copyBandwidth, Bounded = bounded };
+    }
+
+    /// <summary>
+    /// Whether the user pauses after the request at <paramref name="at"/>: anything but more
+    /// keystrokes on the same line comes next (a jump, a switch, an edit elsewhere, the end). A
+    /// typist's keystrokes come faster than the server's idle delay, so its background work runs
+    /// in the pauses between actions, not between keystrokes.
+    /// </summary>
+    public static bool PausesAfter(IReadOnlyList<TraceEvent> events, int at)
+    {
+        if (events[at] is not TraceCompletion request)
+        {
+            return false;
+        }
+
+        EventCounts next = default;
+        for (int i = at + 1; i < events.Count; i++)
+        {
+            if (events[i] is TraceCompletion following)
+            {
+                return !(next.IsKeystrokesOnly && next.EditedUri == request.Uri
+                    && following.Uri == request.Uri && following.Position.Line == request.Position.Line);
+            }
+
+            next = next.Add(events[i]);
+        }
+
+        return true;
     }
 
     /// <summary>Editor events since the previous sync, for the per-sync log.</summary>

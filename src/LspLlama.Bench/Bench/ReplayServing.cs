@@ -14,8 +14,9 @@ namespace LspLlama.Bench;
 /// <see cref="ModelServing.Complete"/> with what the request saw, as the server's handler sends it:
 /// the cache answers typed-ahead requests, the others sync the model at the cursor and generate.
 /// What the replay cannot have: the disk (a trace carries every text it needs, so closed files do
-/// not follow the disk) and idle moments (no background prefill between events), so each request
-/// pays for everything since the one before.
+/// not follow the disk) and the server's timer (no background prefill between events: each request
+/// pays for everything since the one before, except in a bounded replay, whose refresh the runner
+/// runs in the pauses between the user's actions).
 /// </summary>
 public sealed class ReplayServing : IReplayTarget, IServingObserver
 {
@@ -28,12 +29,14 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
 
     /// <param name="generation">What each completion may generate (the bench's <c>--generate</c> tokens at most).</param>
     /// <param name="owned">Disposed with the target (the model context behind <paramref name="model"/>).</param>
-    public ReplayServing(IServedModel model, ContextSettings context, GenerationOptions generation, string positionEncoding, IDisposable? owned = null)
+    /// <param name="maxSyncTokens">The server's <c>completion.maxSyncTokens</c> (0: exact); the caller caps the plan's active part with it too.</param>
+    public ReplayServing(
+        IServedModel model, ContextSettings context, GenerationOptions generation, string positionEncoding, IDisposable? owned = null, int maxSyncTokens = 0)
     {
         _model = model;
         _encoding = TraceDocuments.EncodingOf(positionEncoding);
         _owned = owned;
-        var options = new ServingOptions(generation, int.MaxValue);
+        var options = new ServingOptions(generation, int.MaxValue, maxSyncTokens);
         _serving = new ModelServing(model, new ContextPlan(model.Tokenizer, context), _store, () => options, this, hooks: null, NullLogger.Instance, followDisk: false);
     }
 
@@ -78,6 +81,7 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
             return null; // Answered from the cache: no sync ran.
         }
 
+        ContextLag? lag = figures.Lag;
         return new SyncCost(
             f.Decoded,
             f.Ideal,
@@ -89,7 +93,28 @@ public sealed class ReplayServing : IReplayTarget, IServingObserver
             f.Saving.TotalMilliseconds,
             f.Restoring.TotalMilliseconds,
             f.CheckpointsSaved,
-            f.Traffic);
+            f.Traffic)
+        {
+            StaleDocuments = lag?.Documents ?? 0,
+            StaleAgeMs = lag?.OldestChange.TotalMilliseconds ?? 0,
+        };
+    }
+
+    /// <summary>
+    /// An idle moment between requests: a lagging context is refreshed towards the documents, as the
+    /// server's background work does, by at most <paramref name="maxTokens"/> decoded tokens (the
+    /// rest waits for the next moment). Returns the tokens decoded.
+    /// </summary>
+    public long Idle(int maxTokens, CancellationToken cancellation)
+    {
+        if (maxTokens <= 0 || !_serving.Lagging)
+        {
+            return 0;
+        }
+
+        int syncsBefore = _figures?.Syncs ?? 0;
+        _ = _serving.Prefill(cancellation, maxTokens);
+        return _figures is { LastSync: { } f } figures && figures.Syncs != syncsBefore ? f.Decoded : 0;
     }
 
     public void Dispose()

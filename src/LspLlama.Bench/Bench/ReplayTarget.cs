@@ -18,6 +18,9 @@ public interface IReplayTarget : IDisposable
     /// </summary>
     SyncCost? Sync(TraceCompletion request, CancellationToken cancellation);
 
+    /// <summary>An idle moment between requests: background work of at most this many decoded tokens; returns the tokens decoded.</summary>
+    long Idle(int maxTokens, CancellationToken cancellation) => 0;
+
     /// <summary>The most checkpoint memory the target's session held at once; 0 where it has none.</summary>
     long PeakCheckpointBytes => 0;
 }

@@ -28,6 +28,7 @@ public static class ReplayTargets
             KeepClosedFiles = options.KeepClosedFiles,
             Checkpoints = options.Checkpoints,
             ModelLike = options.ModelLike,
+            MaxSyncTokens = options.MaxSyncTokens,
         };
         return new ReplayLlamaFactory(path, generated: options.ModelPath is null, settings);
     }

@@ -7,7 +7,7 @@ namespace LspLlama.Bench;
 /// The bench's `--json FILE` output, in the shape the issue fixes:
 /// <c>{"model":{...},"trace":{...},"policies":[{"name","decodedTokens","idealTokens","syncs",
 /// "decodedPerSync":{"p50","p95","p99","max"},"syncMs":{…},"checkpointPeakBytes","fullReprocesses","cacheHits",
-/// "checkpoints":{…}}],"copyBytesPerSecond"}</c>.
+/// "checkpoints":{…},"lag":{…}}],"copyBytesPerSecond","bounded":{…}}</c> (<c>lag</c> and <c>bounded</c> only with <c>--max-sync-tokens</c>).
 /// Policy objects carry those keys so scripts can rely on them (<c>checkpoints</c> holds what they
 /// copied, evicted and read back from disk, with the peaks); the model and trace objects describe
 /// the run and may grow.
@@ -90,6 +90,16 @@ public static class ReportJson
                 WriteCheckpoints(w, c);
             }
 
+            if (report.Bounded is not null)
+            {
+                w.WriteStartObject("lag");
+                w.WriteNumber("backgroundTokens", p.Lag.BackgroundTokens);
+                w.WriteNumber("totalDecodedTokens", p.TotalDecodedTokens);
+                w.WriteNumber("staleRequests", p.Lag.StaleRequests);
+                WritePercentiles(w, "staleAgeMs", p.Lag.StaleAgeMs);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 
@@ -97,6 +107,14 @@ public static class ReportJson
         if (report.CopyBytesPerSecond is double copy)
         {
             w.WriteNumber("copyBytesPerSecond", Math.Round(copy));
+        }
+
+        if (report.Bounded is { } bounded)
+        {
+            w.WriteStartObject("bounded");
+            w.WriteNumber("maxSyncTokens", bounded.MaxSyncTokens);
+            w.WriteNumber("idleTokens", bounded.IdleTokens);
+            w.WriteEndObject();
         }
 
         w.WriteEndObject();

@@ -49,10 +49,16 @@ public sealed record BenchTraceInfo(
 }
 
 /// <summary>Everything a bench run reports: printed as a table, written as JSON with `--json`.</summary>
+/// <summary>How a bounded replay ran: the server's <c>completion.maxSyncTokens</c>, and what each idle moment between requests may decode.</summary>
+public sealed record BoundedReplay(int MaxSyncTokens, int IdleTokens);
+
 public sealed record BenchReport(BenchModelInfo Model, BenchTraceInfo Trace, IReadOnlyList<PolicyResult> Policies)
 {
     /// <summary>This machine's plain memory-copy bandwidth, measured in the same run (bytes per second); null when not measured.</summary>
     public double? CopyBytesPerSecond { get; init; }
+
+    /// <summary>The bound and idle work of the bounded replays; null when none ran.</summary>
+    public BoundedReplay? Bounded { get; init; }
 
     public BenchAcceptance Acceptance => BenchAcceptance.Of(Policies);
 }

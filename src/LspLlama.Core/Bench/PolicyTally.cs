@@ -6,6 +6,8 @@ public sealed class PolicyTally(string name)
     private readonly List<double> _decoded = [];
     private readonly List<double> _ms = [];
     private readonly CheckpointTally _checkpoints = new();
+    private readonly List<double> _staleAges = [];
+    private int _staleRequests;
 
     public string Name { get; } = name;
 
@@ -28,6 +30,11 @@ public sealed class PolicyTally(string name)
 
     public void AddCacheHit() => CacheHits++;
 
+    /// <summary>Tokens decoded in the background (a bounded replay's refresh between requests).</summary>
+    public long BackgroundTokens { get; private set; }
+
+    public void AddBackground(long tokens) => BackgroundTokens += tokens;
+
     public void Add(SyncCost sync)
     {
         _decoded.Add(sync.DecodedTokens);
@@ -37,6 +44,12 @@ public sealed class PolicyTally(string name)
         TotalMs += sync.Milliseconds;
         CheckpointPeakBytes = Math.Max(CheckpointPeakBytes, sync.CheckpointBytes);
         FullReprocesses += sync.FullReprocess ? 1 : 0;
+        if (sync.StaleDocuments > 0)
+        {
+            _staleRequests++;
+            _staleAges.Add(sync.StaleAgeMs);
+        }
+
         MaxContextTokens = Math.Max(MaxContextTokens, sync.ContextTokens);
         _checkpoints.Add(sync);
     }
@@ -55,8 +68,17 @@ public sealed class PolicyTally(string name)
         FullReprocesses,
         MaxContextTokens,
         CacheHits,
-        _checkpoints.ToFigures(Math.Max(peakCheckpointBytes, CheckpointPeakBytes), peakRssBytes));
+        _checkpoints.ToFigures(Math.Max(peakCheckpointBytes, CheckpointPeakBytes), peakRssBytes))
+    {
+        Lag = new LagFigures(BackgroundTokens, _staleRequests, Percentiles.Of(_staleAges)),
+    };
 }
+
+/// <summary>What a bounded replay deferred: the background refresh and how stale the requests' context was.</summary>
+/// <param name="BackgroundTokens">Tokens decoded between requests, bringing the context up to date.</param>
+/// <param name="StaleRequests">Synced requests whose prompt held some document stale or left out.</param>
+/// <param name="StaleAgeMs">Over those requests, the age of the oldest change the prompt lacked (replay time).</param>
+public sealed record LagFigures(long BackgroundTokens, int StaleRequests, Percentiles StaleAgeMs);
 
 /// <summary>One policy's line of the report (and its object in the JSON).</summary>
 public sealed record PolicyResult(
@@ -73,6 +95,12 @@ public sealed record PolicyResult(
     int CacheHits = 0,
     CheckpointFigures? Checkpoints = null)
 {
+    /// <summary>The background refresh and the staleness a bounded replay saw; zeros for an exact one.</summary>
+    public LagFigures Lag { get; init; } = new(0, 0, Percentiles.Of([]));
+
+    /// <summary>Foreground and background tokens together: all the decoding the replay did.</summary>
+    public long TotalDecodedTokens => DecodedTokens + Lag.BackgroundTokens;
+
     /// <summary>Decoded tokens over ideal tokens; 1 is a perfect rollback.</summary>
     public double RatioToIdeal => IdealTokens == 0 ? (DecodedTokens == 0 ? 1 : double.PositiveInfinity) : (double)DecodedTokens / IdealTokens;
 }

@@ -30,4 +30,11 @@ public readonly record struct SyncCost(
     double RestoreMs = 0,
     int CheckpointsSaved = 0,
     CheckpointTraffic Traffic = default,
-    bool Keystroke = false);
+    bool Keystroke = false)
+{
+    /// <summary>Documents the request's prompt held stale or left out (a bounded sync); 0: all exact.</summary>
+    public int StaleDocuments { get; init; }
+
+    /// <summary>Age of the oldest change the prompt lacked, in milliseconds of the replay.</summary>
+    public double StaleAgeMs { get; init; }
+}

@@ -32,6 +32,11 @@ public static class ActiveWindow
         }
 
         int budget = Math.Max(0, Math.Min(available, (int)(available * PlanShares.Active)));
+        if (settings.MaxActiveTokens > 0)
+        {
+            budget = Math.Min(budget, settings.MaxActiveTokens);
+        }
+
         int fixedCount = doc.Headers.ActiveLength + format.MarkerCount(split);
         if (fixedCount > budget)
         {

@@ -65,6 +65,13 @@ public sealed record ContextSettings
     /// </summary>
     public bool KeepClosedFiles { get; init; } = true;
 
+    /// <summary>
+    /// The most tokens the active document's part (header, markers, prefix, suffix) may take; 0: only
+    /// its budget share. A bounded sync (<c>completion.maxSyncTokens</c>) sets it to its bound, since
+    /// that part is always exact and must fit in what one request may decode.
+    /// </summary>
+    public int MaxActiveTokens { get; init; }
+
     /// <summary>When the prefix is too long it starts at a multiple of this many lines (a stable start).</summary>
     public int PrefixChunkLines { get; init; } = 32;
 
@@ -87,6 +94,7 @@ public sealed record ContextSettings
         Require(ContextSize > 0, "ContextSize must be positive");
         Require(GenerationReserve >= 0 && GenerationReserve < ContextSize, "GenerationReserve must be in [0, ContextSize)");
         Require((ContextSize - GenerationReserve) * PlanShares.Active >= 64, $"the active document's budget, (ContextSize - GenerationReserve) * {PlanShares.Active}, must be at least 64 tokens");
+        Require(MaxActiveTokens == 0 || MaxActiveTokens >= 64, "MaxActiveTokens must be 0 (no limit) or at least 64 tokens");
         Require(SuffixLines is null or >= 0, "SuffixLines must not be negative");
         Require(PrefixChunkLines > 0, "PrefixChunkLines must be positive");
         Require(PlainFileHeader.Contains("{0}", StringComparison.Ordinal), "PlainFileHeader must contain {0} for the path");

@@ -186,11 +186,17 @@ public sealed partial class ModelSession : IDisposable
     /// Tokens of <paramref name="desired"/> a sync would keep without decoding them again (the
     /// session store compares it with what a stored session would spare), by <see cref="Rollback"/>'s rule.
     /// </summary>
-    public int KeptFor(ReadOnlySpan<int> desired)
+    public int KeptFor(ReadOnlySpan<int> desired) => KeptAt(Held.CommonPrefixLength(desired));
+
+    /// <summary>
+    /// Tokens a rollback to <paramref name="target"/> keeps (the memory departs from the desired
+    /// sequence after that many): all of them where the memory cuts there, else the newest checkpoint
+    /// in memory at or before it. What a sync will decode is the desired length minus this.
+    /// </summary>
+    public int KeptAt(int target)
     {
-        int common = Held.CommonPrefixLength(desired);
-        bool canCut = _backend.MemoryKind is not (MemoryKind.Recurrent or MemoryKind.Hybrid) && CanCutDirectly(common);
-        return Rollback.Kept(common, _heldCount, canCut, _store.Memory.Select(c => c.Position));
+        bool canCut = _backend.MemoryKind is not (MemoryKind.Recurrent or MemoryKind.Hybrid) && CanCutDirectly(target);
+        return Rollback.Kept(target, _heldCount, canCut, _store.Memory.Select(c => c.Position));
     }
 
     private SyncFigures DecodeFrom(ReadOnlySpan<int> desired, int from, SyncHints hints, ref Tally figures, CancellationToken cancellationToken)

@@ -111,6 +111,7 @@ public sealed class CompletionEngine : IDisposable
         {
             CompletionAnswer? answer = await _worker.RunAsync(
                 token => _host.Serving?.Complete(request, offset, mark, token), WorkPriority.Urgent, mine.Token).ConfigureAwait(false);
+            RefreshIfLagging();
             return answer?.Suggestion is { } suggestion ? new CompletionOutcome(suggestion, word, cursor, wordStart) : null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -243,10 +244,35 @@ public sealed class CompletionEngine : IDisposable
         Observe(look, "looking at closed files on disk");
     }
 
+    /// <summary>
+    /// How soon a lagging context is refreshed when background prefill is off: the refresh is what
+    /// makes a bounded completion's context converge on the documents, so it runs regardless.
+    /// </summary>
+    public const int LagRefreshDelayMs = 300;
+
+    /// <summary>The longest wait before retrying a refresh that requests kept preempting.</summary>
+    public const int MaxLagRefreshDelayMs = 10_000;
+
+    /// <summary>A completion answered from a lagging context (or a refresh it preempted): the refresh is due once the editor is idle.</summary>
+    private void RefreshIfLagging()
+    {
+        if (_host.Serving?.Lagging == true)
+        {
+            OnMutated();
+        }
+    }
+
     // Protocol thread, with the document store's lock held: keep it short.
     private void OnMutated()
     {
         int delay = _settings.Current.Completion.IdlePrefillMs;
+        if (_host.Serving is { Lagging: true } lagging)
+        {
+            // Each refresh a request preempted cost that request the active part again: wait for a longer pause.
+            int backoff = Math.Min(lagging.PreemptedRefreshes, 5);
+            delay = Math.Min(MaxLagRefreshDelayMs, (delay > 0 ? delay : LagRefreshDelayMs) << backoff);
+        }
+
         if (delay > 0 && !_disposed)
         {
             try

@@ -47,6 +47,7 @@ public enum ModelState
 /// <param name="LastSync">The last sync (a stepped one summed into one), or null when none ran since the load.</param>
 /// <param name="LastAnswer">The last completion answered by the model or the cache, or null.</param>
 /// <param name="LastPlan">The segments and hints of the last sequence synced to, or null.</param>
+/// <param name="Lag">How far the memory lags behind the documents (bounded syncs); null where not tracked.</param>
 public sealed record ServingFigures(
     string ModelPath,
     string Architecture,
@@ -63,7 +64,8 @@ public sealed record ServingFigures(
     PlannedLayout? LastPlan,
     long PeakCheckpointBytes = 0,
     int SpilledCount = 0,
-    long SpilledBytes = 0);
+    long SpilledBytes = 0,
+    ContextLag? Lag = null);
 
 /// <summary>Where the segments and the cursor of a planned sequence lie.</summary>
 public sealed record PlannedLayout(IReadOnlyList<PlannedSegment> Segments, SyncHints Hints);

@@ -41,7 +41,7 @@ public sealed class ModelHost(
     /// <summary>True when <paramref name="next"/> changes the model, its checkpoints or the plan.</summary>
     public bool NeedsLoad(ServerSettings next) =>
         _loadedWith is not { } loaded
-        || loaded.Model != next.Model || loaded.Checkpoints != next.Checkpoints || loaded.Context != next.Context || loaded.Engine != next.Engine;
+        || loaded.Model != next.Model || loaded.Checkpoints != next.Checkpoints || PlanSettings(loaded) != PlanSettings(next) || loaded.Engine != next.Engine;
 
     /// <summary>Loads (or reloads) the model for the current settings; only replans when only the plan settings changed.</summary>
     public bool Load(CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public sealed class ModelHost(
         if (previous is not null && previous.Model == current.Model && previous.Checkpoints == current.Checkpoints && previous.Engine == current.Engine
             && (_model is not null || _remote is not null))
         {
-            if (previous.Context != current.Context)
+            if (PlanSettings(previous) != PlanSettings(current))
             {
                 _loadedWith = current;
                 if (!Replan(current, carryOver: true))
@@ -209,7 +209,7 @@ public sealed class ModelHost(
     private bool Replan(ServerSettings current, bool carryOver)
     {
         IServedModel model = (IServedModel?)_model ?? _remote!;
-        ContextSettings planSettings = current.Context.Plan with { ContextSize = model.ContextSize };
+        ContextSettings planSettings = PlanSettings(current) with { ContextSize = model.ContextSize };
         ContextPlan plan;
         try
         {
@@ -249,7 +249,10 @@ public sealed class ModelHost(
         return true;
     }
 
-    private static ServingOptions ServingOptionsOf(ServerSettings s) => new(s.Completion.Generation, s.Completion.ProgressMinTokens);
+    private static ServingOptions ServingOptionsOf(ServerSettings s) => new(s.Completion.Generation, s.Completion.ProgressMinTokens, s.Completion.MaxSyncTokens);
+
+    /// <summary>The plan's settings: the context section's, with the active document's part within the sync bound (it is always exact).</summary>
+    private static ContextSettings PlanSettings(ServerSettings s) => s.Context.Plan with { MaxActiveTokens = s.Completion.MaxSyncTokens };
 
     private void DropServing()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LspLlama.Core.Completion;
 using LspLlama.Core.Context;
 using LspLlama.Core.Documents;
@@ -12,7 +13,8 @@ public readonly record struct FeedMark(PlanFeed? Feed, long Sequence);
 
 /// <summary>Settings the serving object reads at the moment it needs them (they may change between requests).</summary>
 /// <param name="ProgressMinTokens">A sync this long is run in steps and reported as progress.</param>
-public sealed record ServingOptions(GenerationOptions Generation, int ProgressMinTokens);
+/// <param name="MaxSyncTokens">The most tokens a completion decodes before answering (0: exact, whatever it costs).</param>
+public sealed record ServingOptions(GenerationOptions Generation, int ProgressMinTokens, int MaxSyncTokens = 0);
 
 /// <summary>
 /// Serves completions for one loaded model over the editor's documents: it owns the context plan
@@ -31,6 +33,7 @@ public sealed class ModelServing : IDisposable
     private readonly ILogger _logger;
     private readonly Action? _onMutated;
     private readonly bool _followDisk;
+    private readonly ContextLagTracker _lag = new();
     private volatile PlanFeed _feed;
     private ContextPlan _plan;
     private SuggestionCache _cache = new();
@@ -39,11 +42,13 @@ public sealed class ModelServing : IDisposable
     private LogitSampler? _sampler;
     private SamplingOptions? _samplerOptions;
     private (string Uri, int Offset)? _lastCompletion;
+    private long _editsAtLastCompletion = -1;
     private SyncFigures? _lastSync;
     private CompletionAnswer? _lastAnswer;
     private PlannedLayout? _lastPlan;
     private int _syncs;
     private int _completions;
+    private int _preemptedRefreshes;
 
     /// <param name="plan">The plan to serve (fresh, or carried over from the previous settings); documents it holds that are no longer open are closed.</param>
     /// <param name="followDisk">Kept closed files follow the disk (the server); a replayed trace has no disk to follow.</param>
@@ -74,6 +79,19 @@ public sealed class ModelServing : IDisposable
 
     public ContextPlan Plan => _plan;
 
+    /// <summary>
+    /// The memory lacks part of the exact context (a bounded completion left it behind, or a refresh
+    /// was preempted): a refresh is due. Safe from any thread.
+    /// </summary>
+    public bool Lagging => _lag.Lagging;
+
+    /// <summary>
+    /// Refreshes of a lagging context preempted by a request since the last one that finished: each
+    /// costs the next request a re-decode of the active part, so the engine waits for a longer pause
+    /// before the next try. Safe from any thread.
+    /// </summary>
+    public int PreemptedRefreshes => Volatile.Read(ref _preemptedRefreshes);
+
     /// <summary>Protocol thread: the mutation number a request arriving now must see.</summary>
     public FeedMark Mark()
     {
@@ -101,6 +119,7 @@ public sealed class ModelServing : IDisposable
             // The plan leaves the generation reserve free; generation must fit in it.
             options = options with { MaxTokens = Math.Min(options.MaxTokens, Math.Max(1, _model.ContextSize - _plan.Budget)) };
             _lastCompletion = (request.DocumentId, offset);
+            _editsAtLastCompletion = _feed.EditsApplied;
             CompletionAnswer answer = _pipeline.TryCached(request) ?? Generate(request, offset, options, cancellation);
             _lastAnswer = answer;
             return answer;
@@ -115,7 +134,8 @@ public sealed class ModelServing : IDisposable
     /// Idle: brings the model to the documents as they are now, for the latest cursor (the last
     /// edit, else the last completion), so the next request finds it ready. True when it synced.
     /// </summary>
-    public bool Prefill(CancellationToken cancellation)
+    /// <param name="maxTokens">Decode at most this many tokens towards it (a replay's idle moment); the refresh goes on next time.</param>
+    public bool Prefill(CancellationToken cancellation, int maxTokens = int.MaxValue)
     {
         if (!ApplyFeed(long.MaxValue))
         {
@@ -123,7 +143,10 @@ public sealed class ModelServing : IDisposable
         }
 
         FollowDisk(RefreshClosed);
-        (string Uri, int Offset)? target = _feed.LastEdit is { } edit ? (edit.Uri, edit.Cursor) : _lastCompletion;
+        // The cursor is where the latest of the two happened: an edit since the last completion, else that completion.
+        (string Uri, int Offset)? target = _feed.LastEdit is { } edit && (_lastCompletion is null || _feed.EditsApplied != _editsAtLastCompletion)
+            ? (edit.Uri, edit.Cursor)
+            : _lastCompletion;
         if (target is not { } t || !_plan.IsOpen(t.Uri))
         {
             return false;
@@ -141,8 +164,25 @@ public sealed class ModelServing : IDisposable
         try
         {
             PlanBuild build = _plan.Build();
-            SyncPlanned(build, cancellation);
-            _model.Prefilled(build.Hints, cancellation);
+            _hooks?.BeforeSync(build.Tokens);
+            bool wasLagging = _lag.Lagging;
+            try
+            {
+                if (SyncTracked(build, build, cancellation, maxTokens))
+                {
+                    _model.Prefilled(build.Hints, cancellation);
+                }
+            }
+            catch (OperationCanceledException) when (wasLagging)
+            {
+                Interlocked.Increment(ref _preemptedRefreshes);
+                throw;
+            }
+
+            if (!_lag.Lagging)
+            {
+                Volatile.Write(ref _preemptedRefreshes, 0);
+            }
         }
         finally
         {
@@ -178,7 +218,7 @@ public sealed class ModelServing : IDisposable
     /// </summary>
     public StoredDocument[] PlannedDocuments() =>
         _lastPlan is { } synced
-            ? [.. synced.Segments.Select(s => new StoredDocument(s.Uri, HeldText(s.Uri) is { } text && !text.Contains('\r', StringComparison.Ordinal)))]
+            ? [.. synced.Segments.DistinctBy(s => s.Uri, StringComparer.Ordinal).Select(s => new StoredDocument(s.Uri, HeldText(s.Uri) is { } text && !text.Contains('\r', StringComparison.Ordinal)))]
             : [];
 
     /// <summary>
@@ -191,6 +231,7 @@ public sealed class ModelServing : IDisposable
     {
         PlanFeed old = _feed;
         (_plan, _feed, _pipeline) = Start(plan);
+        _editsAtLastCompletion = -1;
         StopFeed(old);
     }
 
@@ -217,7 +258,8 @@ public sealed class ModelServing : IDisposable
             _lastPlan,
             session.PeakCheckpointBytes,
             session.SpilledCheckpoints.Count,
-            session.SpilledBytes);
+            session.SpilledBytes,
+            _lag.Figures());
     }
 
     public void Dispose() => StopFeed(_feed);
@@ -243,7 +285,11 @@ public sealed class ModelServing : IDisposable
             _cache.Forget(uri);
             disk?.Forget(uri);
         };
-        feed.Changed += uri => _cache.ForgetOthers(uri);
+        feed.Changed += (uri, stamp) =>
+        {
+            _cache.ForgetOthers(uri);
+            _lag.Changed(uri, stamp);
+        };
 
         // Carried over, the plan may still hold documents closed since its last mutation.
         foreach (string uri in plan.OpenUris.Where(u => !feed.OpenAtStart.Contains(u)).ToArray())
@@ -323,8 +369,10 @@ public sealed class ModelServing : IDisposable
     private ITokenGenerator SyncedModel(string uri, int offset, GenerationOptions options, CancellationToken cancellation)
     {
         _plan.SetActive(uri, offset);
-        PlanBuild build = _plan.Build();
-        SyncPlanned(build, cancellation);
+        PlanBuild exact = _plan.Build();
+        _hooks?.BeforeSync(exact.Tokens);
+        PlanBuild build = WithinBound(exact);
+        SyncTracked(exact, build, cancellation);
         if (_sampler is null || _samplerOptions != options.Sampling)
         {
             _sampler = new LogitSampler(options.Sampling);
@@ -334,32 +382,88 @@ public sealed class ModelServing : IDisposable
         return _model.Generator(_sampler, options, build.Hints, cancellation);
     }
 
-    /// <summary>Brings the session to <paramref name="build"/>; a long sync runs in steps and reports progress.</summary>
-    private void SyncPlanned(PlanBuild build, CancellationToken cancellation)
+    /// <summary>
+    /// The exact plan when the model gets there within <see cref="ServingOptions.MaxSyncTokens"/>;
+    /// else a bounded prompt: the context the memory holds, then the exact plan's end (at least the
+    /// active document's part, which the plan keeps within the bound), and the context is brought up
+    /// to date by the next refresh.
+    /// </summary>
+    private PlanBuild WithinBound(PlanBuild exact)
+    {
+        int max = _options().MaxSyncTokens;
+        ModelSession session = _model.Session;
+        int n = exact.Tokens.Length;
+        if (max <= 0 || n == 0 || n - session.KeptAt(Math.Min(session.Held.CommonPrefixLength(exact.Tokens.Span), n - 1)) <= max)
+        {
+            return exact;
+        }
+
+        PlanBuild bounded = BoundedPrompt.Choose(exact, session.Held, _lastPlan?.Segments ?? [], session.KeptAt, max, _plan.Budget);
+        if (bounded != exact)
+        {
+            _lag.Bounded();
+        }
+
+        return bounded;
+    }
+
+    /// <summary>
+    /// Syncs to <paramref name="build"/> (up to <paramref name="maxTokens"/> decoded) and records
+    /// what the memory then lacks of <paramref name="exact"/>, also when the sync was cancelled.
+    /// True when the memory holds all of <paramref name="build"/>.
+    /// </summary>
+    private bool SyncTracked(PlanBuild exact, PlanBuild build, CancellationToken cancellation, int maxTokens = int.MaxValue)
+    {
+        try
+        {
+            return SyncPlanned(build, cancellation, maxTokens);
+        }
+        finally
+        {
+            _lag.Synced(_options().MaxSyncTokens > 0 && _lastPlan is { } held
+                ? BoundedPrompt.LagOf(exact, _model.Session.Held, held.Segments)
+                : PromptLag.None);
+        }
+    }
+
+    /// <summary>
+    /// Brings the session to <paramref name="build"/>, or its first tokens when reaching the end would
+    /// decode more than <paramref name="maxTokens"/>; a long sync runs in steps and reports progress.
+    /// True when it reached the end.
+    /// </summary>
+    private bool SyncPlanned(PlanBuild build, CancellationToken cancellation, int maxTokens = int.MaxValue)
     {
         _lastPlan = new PlannedLayout([.. build.Segments], build.Hints);
-        _hooks?.BeforeSync(build.Tokens);
         ModelSession session = _model.Session;
+        int length = build.Tokens.Length;
         int start = session.Held.CommonPrefixLength(build.Tokens.Span);
-        int pending = build.Tokens.Length - start;
-        var total = new SteppedSync(build.Tokens.Length);
+        int stop = length;
+        if (maxTokens < length)
+        {
+            int kept = length == 0 ? 0 : session.KeptAt(Math.Min(start, length - 1));
+            stop = (int)Math.Min(length, (long)kept + Math.Max(1, maxTokens));
+        }
+
+        int pending = stop - start;
+        var total = new SteppedSync(length);
         if (pending < _options().ProgressMinTokens)
         {
-            SyncStep(build, build.Tokens.Length, total, cancellation);
-            return;
+            SyncStep(build, stop, total, cancellation);
+            return stop == length;
         }
 
         int step = Math.Max(_model.BatchSize * 4, 256);
         _observer.LongSync(pending, report =>
         {
-            for (int end = start + step; end < build.Tokens.Length; end += step)
+            for (int end = start + step; end < stop; end += step)
             {
                 SyncStep(build, end, total, cancellation);
                 report((int)(100L * (end - start) / pending));
             }
 
-            SyncStep(build, build.Tokens.Length, total, cancellation);
+            SyncStep(build, stop, total, cancellation);
         });
+        return stop == length;
     }
 
     // One sync to the first `end` tokens; also a cancelled one counts: the session knows what it
@@ -394,9 +498,11 @@ public sealed class ModelServing : IDisposable
     private int RefreshClosed(ClosedFilesOnDisk disk)
     {
         IReadOnlyList<string> changed = disk.Refresh(_plan);
+        long now = Stopwatch.GetTimestamp();
         foreach (string uri in changed)
         {
             _cache.ForgetOthers(uri);
+            _lag.Changed(uri, now);
         }
 
         return changed.Count;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using LspLlama.Core.Context;
 using LspLlama.Core.Documents;
 
@@ -12,7 +13,7 @@ namespace LspLlama.Engine;
 /// </summary>
 public sealed class PlanFeed : IDocumentObserver, IDisposable
 {
-    private readonly ConcurrentQueue<(long Sequence, object Event)> _events = new();
+    private readonly ConcurrentQueue<(long Sequence, object Event, long Stamp)> _events = new();
     private readonly IDisposable _subscription;
     private long _sequence;
 
@@ -41,11 +42,17 @@ public sealed class PlanFeed : IDocumentObserver, IDisposable
     /// </summary>
     public (string Uri, int Cursor)? LastEdit { get; private set; }
 
+    /// <summary>Edits applied so far (inference thread only): tells whether one came after a given moment.</summary>
+    public long EditsApplied { get; private set; }
+
     /// <summary>Raised on the inference thread for each document closed in the plan (the engine drops its cached suggestions).</summary>
     public event Action<string>? Closed;
 
-    /// <summary>Raised on the inference thread after a document's mutation reached the plan (open, edit or close).</summary>
-    public event Action<string>? Changed;
+    /// <summary>
+    /// Raised on the inference thread after a document's mutation reached the plan (open, edit or
+    /// close), with the Stopwatch timestamp of when the editor's change arrived.
+    /// </summary>
+    public event Action<string, long>? Changed;
 
     public void OnOpened(DocumentOpened opened) => Enqueue(opened);
 
@@ -62,11 +69,11 @@ public sealed class PlanFeed : IDocumentObserver, IDisposable
     {
         while (_events.TryPeek(out var next) && next.Sequence <= upTo && _events.TryDequeue(out next))
         {
-            Apply(plan, next.Event);
+            Apply(plan, next.Event, next.Stamp);
         }
     }
 
-    private void Apply(ContextPlan plan, object mutation)
+    private void Apply(ContextPlan plan, object mutation, long stamp)
     {
         switch (mutation)
         {
@@ -81,17 +88,18 @@ public sealed class PlanFeed : IDocumentObserver, IDisposable
                 }
 
                 Closed?.Invoke(o.Uri); // Reopened: whatever was cached for it is stale.
-                Changed?.Invoke(o.Uri);
+                Changed?.Invoke(o.Uri, stamp);
                 break;
             case DocumentEdit e when plan.IsOpen(e.Uri):
                 plan.Edit(e.Uri, e.Start, e.RemovedLength, e.InsertedText);
                 LastEdit = (e.Uri, e.Start + e.InsertedText.Length);
-                Changed?.Invoke(e.Uri);
+                EditsApplied++;
+                Changed?.Invoke(e.Uri, stamp);
                 break;
             case DocumentClosed c when plan.IsOpen(c.Uri):
                 plan.Close(c.Uri);
                 Closed?.Invoke(c.Uri);
-                Changed?.Invoke(c.Uri);
+                Changed?.Invoke(c.Uri, stamp);
                 if (LastEdit?.Uri == c.Uri)
                 {
                     LastEdit = null;
@@ -111,7 +119,7 @@ public sealed class PlanFeed : IDocumentObserver, IDisposable
     {
         // Called with the document store's lock held, so numbers follow the order of application.
         long sequence = Interlocked.Increment(ref _sequence);
-        _events.Enqueue((sequence, mutation));
+        _events.Enqueue((sequence, mutation, Stopwatch.GetTimestamp()));
         Mutated?.Invoke();
     }
 }

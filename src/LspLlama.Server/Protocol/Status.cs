@@ -12,6 +12,7 @@ namespace LspLlama.Protocol;
 /// <param name="Completions">Completion requests answered since the model was loaded (also from the cache).</param>
 /// <param name="Plan">Where the segments of the last planned sequence lie.</param>
 /// <param name="Message">Why there is no model, or what is being loaded.</param>
+/// <param name="Lag">How far the context lags behind the editor; none lag when every sync is exact.</param>
 public sealed record StatusReport(
     string State,
     ModelStatus? Model,
@@ -25,7 +26,18 @@ public sealed record StatusReport(
     int Syncs,
     int Completions,
     PlanStatus? Plan,
-    string? Message);
+    string? Message,
+    LagStatus? Lag = null);
+
+/// <summary>How far the model's context lags behind the editor (<c>completion.maxSyncTokens</c>): what a background refresh will bring up to date.</summary>
+/// <param name="Documents">Documents the memory holds only as the model last decoded them, or not at all.</param>
+/// <param name="Tokens">Their tokens in the exact plan.</param>
+/// <param name="OldestChangeMs">Age of the oldest change the memory does not hold yet (0: none).</param>
+/// <param name="BoundedRequests">Completions answered within the bound from a lagging context since the model loaded.</param>
+public sealed record LagStatus(int Documents, int Tokens, double OldestChangeMs, int BoundedRequests)
+{
+    public static LagStatus None { get; } = new(0, 0, 0, 0);
+}
 
 public sealed record ModelStatus(string Path, string Architecture);
 

@@ -82,7 +82,7 @@ public sealed class StatusPublisher(JsonRpc rpc, ServerLifecycle lifecycle, ILog
         string name = Camel(state.ToString())!;
         if (f is null)
         {
-            return new StatusReport(name, null, null, null, 0, 0, new CheckpointStatus(0, 0), SyncStatus.None, GenerationStatus.None, 0, 0, null, message);
+            return new StatusReport(name, null, null, null, 0, 0, new CheckpointStatus(0, 0), SyncStatus.None, GenerationStatus.None, 0, 0, null, message, LagStatus.None);
         }
 
         return new StatusReport(
@@ -104,7 +104,8 @@ public sealed class StatusPublisher(JsonRpc rpc, ServerLifecycle lifecycle, ILog
                     plan.Hints.PrefixEnd,
                     plan.Hints.SuffixStart)
                 : null,
-            message);
+            message,
+            f.Lag is { } lag ? new LagStatus(lag.Documents, lag.Tokens, lag.OldestChange.TotalMilliseconds, lag.BoundedRequests) : LagStatus.None);
     }
 
     private static SyncStatus ToStatus(SyncFigures f) => new(

@@ -76,7 +76,8 @@ internal sealed class BenchCommand : ICommand
 
         using StreamWriter? perSync = options.PerSync is string perSyncPath ? new StreamWriter(perSyncPath) : null;
         IReplayTargetFactory targets = options.Engine is Uri engine ? new RemoteReplayFactory(factory, engine) : factory;
-        ReplayRunner runner = new(targets, ReportProgress.ForStandardError(), perSync);
+        BoundedReplay? bounded = options.MaxSyncTokens > 0 ? new BoundedReplay(options.MaxSyncTokens, options.IdleTokens) : null;
+        ReplayRunner runner = new(targets, ReportProgress.ForStandardError(), perSync, bounded);
         BenchReport report;
         try
         {
@@ -160,6 +161,13 @@ internal sealed class BenchCommand : ICommand
           --max-memory-mib N    checkpoint memory budget (default: the server's, 1024)
           --max-disk-mib N      the disk tier for checkpoints the budget evicts, lspllama only
                                 (default: the server's, 4096; 0 = off)
+          --max-sync-tokens N   also replay lspllama bounded, as completion.maxSyncTokens N
+                                (lspllama+bounded, beside its exact replay): a request decodes
+                                at most N tokens, older context may lag and is refreshed in the
+                                pauses between the user's actions (default 0: exact only)
+          --idle-tokens N       what a bounded replay's refresh may decode in each pause (after a
+                                request that more keystrokes on its line do not follow) before
+                                the next request preempts it (default: no limit)
           --ctx-size N          model context size (default: 1.6 x the trace's context, at least 8192)
           --threads N           CPU threads (default: all cores)
           --generate N          tokens decoded after each completion request, as the server's
@@ -226,6 +234,24 @@ internal static class BenchOptionsReader
             throw new UsageException("--policies names no policy");
         }
 
+        // A bounded replay is ours again with the bound, right after its exact replay.
+        int maxSync = NotNegative("--max-sync-tokens", args.Int("--max-sync-tokens", 0));
+        if (maxSync is > 0 and < LspLlama.Server.Settings.CompletionSection.MinMaxSyncTokens)
+        {
+            throw new UsageException($"--max-sync-tokens must be 0 or at least {LspLlama.Server.Settings.CompletionSection.MinMaxSyncTokens}");
+        }
+
+        if (maxSync > 0 && engine is not null)
+        {
+            throw new UsageException("--max-sync-tokens replays the local model only; it does not go with --engine");
+        }
+
+        if (maxSync > 0 && policies.Contains(CheckpointPolicies.Lspllama))
+        {
+            int at = Array.IndexOf(policies, CheckpointPolicies.Lspllama);
+            policies = [.. policies[..(at + 1)], ReplayRunner.Bounded(CheckpointPolicies.Lspllama), .. policies[(at + 1)..]];
+        }
+
         CheckpointSettings defaults = new();
         CheckpointSettings checkpoints = defaults with
         {
@@ -264,6 +290,8 @@ internal static class BenchOptionsReader
             engine)
         {
             Checkpoints = checkpoints,
+            MaxSyncTokens = maxSync,
+            IdleTokens = args.Option("--idle-tokens") is null ? int.MaxValue : NotNegative("--idle-tokens", args.Int("--idle-tokens", 0)),
         };
     }
 

@@ -31,8 +31,17 @@ public sealed record CheckpointSection(string Policy, CheckpointSettings Values)
 /// <summary>The <c>completion</c> section: generation limits and sampling, and the idle prefill.</summary>
 /// <param name="IdlePrefillMs">After this long without edits, the worker prefills the context; 0 turns it off.</param>
 /// <param name="ProgressMinTokens">A sync that decodes at least this many tokens reports <c>$/progress</c>.</param>
-public sealed record CompletionSection(GenerationOptions Generation, int IdlePrefillMs = 300, int ProgressMinTokens = 4096)
+/// <param name="MaxSyncTokens">
+/// A completion decodes at most this many tokens before answering (0: exact, whatever it costs). Past
+/// it the context further back than the active document's window may lag, as the model last decoded
+/// it, and is brought up to date in the background. 2048 tokens is well under a second on a GPU and
+/// a few seconds on a laptop CPU for a small model, and holds an active window of about 150 lines.
+/// </param>
+public sealed record CompletionSection(GenerationOptions Generation, int IdlePrefillMs = 300, int ProgressMinTokens = 4096, int MaxSyncTokens = 2048)
 {
+    /// <summary>The smallest bound: the active document's window must fit in it.</summary>
+    public const int MinMaxSyncTokens = 256;
+
     public CompletionSection()
         : this(new GenerationOptions())
     {

@@ -60,7 +60,7 @@ public sealed class CheckpointSettingsSection : ISettingsSection
 }
 
 /// <summary>
-/// <c>{"completion": {"maxTokens", "timeBudgetMs", "tabSize", "temperature", "topK", "topP", "seed", "idlePrefillMs", "progressMinTokens"}}</c>.
+/// <c>{"completion": {"maxTokens", "timeBudgetMs", "tabSize", "temperature", "topK", "topP", "seed", "idlePrefillMs", "progressMinTokens", "maxSyncTokens"}}</c>.
 /// </summary>
 public sealed class CompletionSettingsSection : ISettingsSection
 {
@@ -91,8 +91,22 @@ public sealed class CompletionSettingsSection : ISettingsSection
             Completion = new CompletionSection(
                 generation,
                 r.Int("idlePrefillMs", current.Completion.IdlePrefillMs, 0, 60_000),
-                r.Int("progressMinTokens", current.Completion.ProgressMinTokens, 1)),
+                r.Int("progressMinTokens", current.Completion.ProgressMinTokens, 1),
+                MaxSyncTokens(r, current.Completion.MaxSyncTokens, problems)),
         };
+    }
+
+    /// <summary>0 is a real choice (exact, whatever it costs), so an editor's placeholder is null or -1; a bound under the smallest active window is refused.</summary>
+    private static int MaxSyncTokens(SettingReader r, int current, SettingsProblems problems)
+    {
+        int value = r.IntOrDefault("maxSyncTokens", current, ServerSettings.Default.Completion.MaxSyncTokens, unset: -1, 0, 1 << 24);
+        if (value is > 0 and < CompletionSection.MinMaxSyncTokens)
+        {
+            problems.Warn($"completion.maxSyncTokens: {value} is too small to hold the active document's window (0 turns the bound off; at least {CompletionSection.MinMaxSyncTokens}); kept {current}");
+            return current;
+        }
+
+        return value;
     }
 }
 
