@@ -42,6 +42,16 @@ public sealed class LoadedModel : IServedModel, IDisposable
     /// </summary>
     public const bool SwaFull = false;
 
+    /// <summary>
+    /// Recurrent states the context keeps behind the last token (llama.cpp's <c>n_rs_seq</c>), so a cut
+    /// of up to this many tokens needs no checkpoint: a keystroke changes the last one to three
+    /// tokens, and the session tries a cut before any restore, so it copies nothing then. llama.cpp
+    /// keeps them only for the architectures that support it (qwen35, qwen35moe) and sets 0 for the
+    /// others; they cost that many more recurrent rows in the context, not bigger checkpoints
+    /// (the saved state of a sequence is the same size, measured).
+    /// </summary>
+    public const uint RecurrentRollbackTokens = 4;
+
     public string Path { get; }
 
     /// <summary>The llama context (the session store reads and writes its full state through it).</summary>
@@ -79,6 +89,7 @@ public sealed class LoadedModel : IServedModel, IDisposable
             UBatchSize = (uint)Math.Min(model.MicroBatchSize, model.BatchSize),
             GpuLayerCount = model.GpuLayers,
             SwaFull = SwaFull,
+            RecurrentRollbackSnapshots = RecurrentRollbackTokens,
         };
         if (model.Threads > 0)
         {

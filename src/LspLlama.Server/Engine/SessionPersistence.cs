@@ -83,12 +83,13 @@ public sealed class SessionPersistence : IModelSessionHooks
     }
 
     /// <summary>
-    /// What shapes the sequence state, as <see cref="LoadedModel.Load"/> creates the context:
-    /// the KV types, flash attention and the SWA cache are LLamaSharp's defaults there.
+    /// What shapes the sequence state, as <see cref="LoadedModel.Load"/> creates the context (from
+    /// the same <see cref="LoadedModel.Parameters"/>): the KV types and flash attention are
+    /// LLamaSharp's defaults there, the SWA cache and the recurrent rollback states ours.
     /// </summary>
     public static StateSettings StateSettingsOf(ModelSettings model)
     {
-        var defaults = new ModelParams(string.Empty);
+        ModelParams defaults = LoadedModel.Parameters(string.Empty, model);
         return new StateSettings(
             (uint)model.ContextSize,
             defaults.TypeK?.ToString() ?? "default",
