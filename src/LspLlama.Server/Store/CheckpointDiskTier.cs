@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.IO.Hashing;
 using LspLlama.Core.Session;
 
 namespace LspLlama.Store;
@@ -19,8 +17,7 @@ public sealed class CheckpointDiskTier : ICheckpointSpill
     /// <summary>Writes allowed to wait: a writer further behind refuses new checkpoints rather than holding their memory.</summary>
     public const int MaxPendingWrites = 2;
 
-    private const long Magic = 0x31305450_4B434C4C; // "LLCKPT01", little-endian
-    private const int HeaderBytes = 8 + 4 + 4 + 8;
+    private const int HeaderBytes = CheckpointFiles.HeaderBytes;
 
     // Until a read is measured: a modest disk through the page cache.
     private const double InitialReadBytesPerSecond = 1e9;
@@ -66,16 +63,16 @@ public sealed class CheckpointDiskTier : ICheckpointSpill
         problem = null;
         try
         {
-            CreateUserOnly(parent);
+            CheckpointFiles.CreateUserOnly(parent);
             if (StoreFolderTrust.System.Problem(parent) is string why)
             {
                 problem = $"the checkpoint folder {parent} is not used: {why}";
                 return null;
             }
 
-            RemoveAbandoned(parent);
+            CheckpointFiles.RemoveAbandoned(parent);
             string folder = Path.Combine(parent, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
-            CreateUserOnly(folder);
+            CheckpointFiles.CreateUserOnly(folder);
             return new CheckpointDiskTier(folder, capacityBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -134,7 +131,7 @@ public sealed class CheckpointDiskTier : ICheckpointSpill
         }
 
         long start = Stopwatch.GetTimestamp();
-        bool read = ReadFile(entry.Path, checkpoint, destination[..checkpoint.Length]);
+        bool read = CheckpointFiles.ReadFile(entry.Path, checkpoint, destination[..checkpoint.Length]);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         if (!read)
         {
@@ -206,7 +203,7 @@ public sealed class CheckpointDiskTier : ICheckpointSpill
         entry.Dropped = true;
         if (entry.Pending is null)
         {
-            TryDelete(entry.Path);
+            CheckpointFiles.TryDelete(entry.Path);
         }
     }
 
@@ -221,13 +218,13 @@ public sealed class CheckpointDiskTier : ICheckpointSpill
                 dropped = entry.Dropped;
             }
 
-            bool ok = dropped || WriteFile(entry.Path, entry.Checkpoint, buffer);
+            bool ok = dropped || CheckpointFiles.WriteFile(entry.Path, entry.Checkpoint, buffer);
             lock (_gate)
             {
                 entry.Pending = null;
                 if (entry.Dropped)
                 {
-                    TryDelete(entry.Path);
+                    CheckpointFiles.TryDelete(entry.Path);
                 }
                 else if (ok)
                 {
@@ -237,124 +234,11 @@ public sealed class CheckpointDiskTier : ICheckpointSpill
                 {
                     entry.Failed = true;
                     FailedWrites++;
-                    TryDelete(entry.Path);
+                    CheckpointFiles.TryDelete(entry.Path);
                 }
             }
 
             _written.Enqueue(buffer);
-        }
-    }
-
-    private static bool WriteFile(string path, SpilledCheckpoint c, byte[] buffer)
-    {
-        try
-        {
-            Span<byte> header = stackalloc byte[HeaderBytes];
-            BinaryPrimitives.WriteInt64LittleEndian(header, Magic);
-            BinaryPrimitives.WriteInt32LittleEndian(header[8..], c.Position);
-            BinaryPrimitives.WriteInt32LittleEndian(header[12..], c.Length);
-            BinaryPrimitives.WriteUInt64LittleEndian(header[16..], XxHash64.HashToUInt64(buffer.AsSpan(0, c.Length)));
-            FileStreamOptions options = new() { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using FileStream file = new(path, options);
-            file.Write(header);
-            file.Write(buffer, 0, c.Length);
-            return true;
-        }
-#pragma warning disable CA1031 // The writer thread must never die: an exception there would end the process; a failed write only loses a checkpoint.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return false;
-        }
-    }
-
-    private static bool ReadFile(string path, SpilledCheckpoint c, Span<byte> destination)
-    {
-        try
-        {
-            using FileStream file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-            if (file.Length != HeaderBytes + c.Length)
-            {
-                return false;
-            }
-
-            Span<byte> header = stackalloc byte[HeaderBytes];
-            file.ReadExactly(header);
-            file.ReadExactly(destination);
-            return BinaryPrimitives.ReadInt64LittleEndian(header) == Magic
-                && BinaryPrimitives.ReadInt32LittleEndian(header[8..]) == c.Position
-                && BinaryPrimitives.ReadInt32LittleEndian(header[12..]) == c.Length
-                && BinaryPrimitives.ReadUInt64LittleEndian(header[16..]) == XxHash64.HashToUInt64(destination);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>A folder this tier creates is the user's alone (0700); one that exists keeps its mode, and the trust check judges it.</summary>
-    private static void CreateUserOnly(string folder)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(folder);
-        }
-        else if (!Directory.Exists(folder))
-        {
-            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The folder goes on dispose.
-        }
-    }
-
-    /// <summary>Removes tier folders (<c>PID-GUID</c>) whose process is gone.</summary>
-    private static void RemoveAbandoned(string parent)
-    {
-        foreach (string folder in Directory.EnumerateDirectories(parent))
-        {
-            string name = Path.GetFileName(folder);
-            int dash = name.IndexOf('-', StringComparison.Ordinal);
-            if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), out int pid) || pid == Environment.ProcessId || IsAlive(pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Another user's or busy: left alone.
-            }
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using Process process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 
