@@ -137,12 +137,25 @@ The server manages the buffers of `lspllama-major-modes'."
         (cons (cons lspllama-major-modes #'lspllama--contact)
               (cl-remove #'lspllama--contact eglot-server-programs :key #'cdr)))
   (add-hook 'eglot-managed-mode-hook #'lspllama--maybe-enable)
+  (advice-add 'eglot--message :filter-args #'lspllama--short-connect-message)
   (unless (member '(:eval (lspllama--global-mode-line)) global-mode-string)
     (setq global-mode-string (append (or global-mode-string '("")) '((:eval (lspllama--global-mode-line))))))
   ;; Checked at start: eglot alone only says "Searching for program" when it is missing.
   (setq lspllama-problem (lspllama-command-problem))
   (when lspllama-problem
     (display-warning 'lspllama (concat "LspLlama: " lspllama-problem) :error)))
+
+(defun lspllama--short-connect-message (args)
+  "Shorten eglot's connect message ARGS for the LspLlama server.
+Eglot names every mode the server manages, all of `lspllama-major-modes'
+on three lines; say how many there are and which one connected instead."
+  (pcase args
+    (`(,(and (pred stringp) format) "lspllama" ,(and (pred consp) modes) ,project)
+     (if (and (string-prefix-p "Connected! Server" format) (> (length modes) 3))
+         (list "Connected! Server `%s' now managing %d major modes (`%s' among them) in project `%s'."
+               "lspllama" (length modes) (if (memq major-mode modes) major-mode (car modes)) project)
+       args))
+    (_ args)))
 
 (defvar lspllama-mode)
 

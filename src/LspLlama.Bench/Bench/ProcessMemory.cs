@@ -23,16 +23,59 @@ public static class ProcessMemory
     }
 
     /// <summary>The peak resident bytes since start or the last reset; 0 when unknown.</summary>
-    public static long PeakResidentBytes()
+    public static long PeakResidentBytes() => StatusKib("VmHWM:") * 1024;
+
+    /// <summary>The resident bytes now; 0 when unknown.</summary>
+    public static long ResidentBytes() => StatusKib("VmRSS:") * 1024;
+
+    /// <summary>
+    /// Hands the previous replay's garbage back to the system: a policy's checkpoints are gigabytes
+    /// of large arrays, and only an aggressive collection decommits the heap they leave.
+    /// </summary>
+    public static void ReleaseGarbage()
+    {
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>Resident bytes of the mappings of the file at <paramref name="path"/> (<c>/proc/self/smaps</c>); 0 when unknown.</summary>
+    public static long ResidentBytesOf(string path)
+    {
+        string full = Path.GetFullPath(path);
+        long kib = 0;
+        try
+        {
+            bool inFile = false;
+            foreach (string line in File.ReadLines("/proc/self/smaps"))
+            {
+                if (line.Length > 0 && char.IsAsciiHexDigit(line[0]) && line.Contains('-'))
+                {
+                    // A mapping's header: "start-end perms offset dev inode   path".
+                    inFile = line.EndsWith(" " + full, StringComparison.Ordinal);
+                }
+                else if (inFile && line.StartsWith("Rss:", StringComparison.Ordinal))
+                {
+                    kib += ParseKib(line["Rss:".Length..]);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
+        }
+
+        return kib * 1024;
+    }
+
+    private static long StatusKib(string key)
     {
         try
         {
             foreach (string line in File.ReadLines("/proc/self/status"))
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(key, StringComparison.Ordinal))
                 {
-                    string kib = line["VmHWM:".Length..].Trim().Split(' ')[0];
-                    return long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
+                    return ParseKib(line[key.Length..]);
                 }
             }
         }
@@ -43,4 +86,6 @@ public static class ProcessMemory
 
         return 0;
     }
+
+    private static long ParseKib(string rest) => long.Parse(rest.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 }

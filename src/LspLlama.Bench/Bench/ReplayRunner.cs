@@ -46,14 +46,16 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
         List<PolicyResult> results = [];
 
         // Measured in this run, before the replays, so copy throughput reads as a share of it.
-        double copyBandwidth = CopyBandwidth.MeasureAndRelease();
+        (double copyBandwidth, double firstTouch) = CopyBandwidth.MeasureAndRelease();
         perSync?.WriteLine(PerSyncHeader);
         for (int p = 0; p < policies.Count; p++)
         {
             PolicyTally tally = new(policies[p]);
+            ProcessMemory.ReleaseGarbage();
             using IReplayTarget target = factory.Create(policies[p], trace.Header.PositionEncoding);
             progress?.Update(policies[p], p, policies.Count, 0, syncs);
             bool peakKnown = ProcessMemory.ResetPeak();
+            long startRss = ProcessMemory.ResidentBytes() - ProcessMemory.ResidentBytesOf(factory.Model.Path);
             EventCounts since = default;
             TraceCompletion? previous = null;
             for (int i = 0; i < trace.Events.Count; i++)
@@ -94,11 +96,11 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
                 }
             }
 
-            results.Add(tally.ToResult(target.PeakCheckpointBytes, peakKnown ? ProcessMemory.PeakResidentBytes() : 0));
+            results.Add(tally.ToResult(target.PeakCheckpointBytes, peakKnown ? new ReplayResidentMemory(ProcessMemory.PeakResidentBytes(), startRss) : default));
         }
 
         int context = results.Count == 0 ? 0 : results.Max(r => r.MaxContextTokens);
-        return new BenchReport(factory.Model, BenchTraceInfo.Of(trace, context), results) { CopyBytesPerSecond = copyBandwidth, Bounded = bounded };
+        return new BenchReport(factory.Model, BenchTraceInfo.Of(trace, context), results) { CopyBytesPerSecond = copyBandwidth, FirstTouchBytesPerSecond = firstTouch, Bounded = bounded };
     }
 
     /// <summary>

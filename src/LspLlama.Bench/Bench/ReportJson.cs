@@ -109,6 +109,11 @@ public static class ReportJson
             w.WriteNumber("copyBytesPerSecond", Math.Round(copy));
         }
 
+        if (report.FirstTouchBytesPerSecond is double firstTouch)
+        {
+            w.WriteNumber("firstTouchBytesPerSecond", Math.Round(firstTouch));
+        }
+
         if (report.Bounded is { } bounded)
         {
             w.WriteStartObject("bounded");
@@ -130,6 +135,10 @@ public static class ReportJson
         w.WriteNumber("saveMs", Math.Round(c.SaveMs, 3));
         w.WriteNumber("restoreMs", Math.Round(c.RestoreMs, 3));
         WriteRate(w, "saveBytesPerSecond", c.SaveBytesPerSecond);
+        w.WriteNumber("freshBytesSaved", c.FreshBytesSaved);
+        w.WriteNumber("freshSaveMs", Math.Round(c.FreshSaveMs, 3));
+        WriteRate(w, "warmSaveBytesPerSecond", c.WarmSaveBytesPerSecond);
+        WriteRate(w, "freshSaveBytesPerSecond", c.FreshSaveBytesPerSecond);
         WriteRate(w, "restoreBytesPerSecond", c.RestoreBytesPerSecond);
         WritePercentiles(w, "bytesCopiedPerSync", c.BytesCopiedPerSync);
         w.WriteNumber("keystrokeSyncs", c.KeystrokeSyncs);
@@ -145,6 +154,7 @@ public static class ReportJson
         w.WriteNumber("checkpointSize", c.CheckpointSize);
         w.WriteNumber("peakCheckpointBytes", c.PeakCheckpointBytes);
         w.WriteNumber("peakRssBytes", c.PeakRssBytes);
+        w.WriteNumber("startRssBytes", c.StartRssBytes);
         w.WriteEndObject();
     }
 

@@ -57,6 +57,9 @@ public sealed record BenchReport(BenchModelInfo Model, BenchTraceInfo Trace, IRe
     /// <summary>This machine's plain memory-copy bandwidth, measured in the same run (bytes per second); null when not measured.</summary>
     public double? CopyBytesPerSecond { get; init; }
 
+    /// <summary>The same copy into new memory, its pages faulted in by the copy (bytes per second); null when not measured.</summary>
+    public double? FirstTouchBytesPerSecond { get; init; }
+
     /// <summary>The bound and idle work of the bounded replays; null when none ran.</summary>
     public BoundedReplay? Bounded { get; init; }
 

@@ -24,6 +24,8 @@ public sealed class CheckpointTally
     private double _diskReadMs;
     private long _diskTokensSpared;
     private long _checkpointSize;
+    private long _freshBytesSaved;
+    private double _freshSaveMs;
 
     public void Add(SyncCost sync)
     {
@@ -41,6 +43,8 @@ public sealed class CheckpointTally
         _diskBytesRead += t.DiskBytesRead;
         _diskReadMs += t.DiskReading.TotalMilliseconds;
         _diskTokensSpared += t.DiskTokensSpared;
+        _freshBytesSaved += t.FreshBytesSaved;
+        _freshSaveMs += t.FreshSaving.TotalMilliseconds;
         if (sync.CheckpointsSaved > 0)
         {
             _checkpointSize = Math.Max(_checkpointSize, t.BytesSaved / sync.CheckpointsSaved);
@@ -60,8 +64,8 @@ public sealed class CheckpointTally
     }
 
     /// <param name="peakCheckpointBytes">The session's peak checkpoint memory (it sees within a sync, too).</param>
-    /// <param name="peakRssBytes">The process's peak resident memory during the replay, 0 where unknown.</param>
-    public CheckpointFigures ToFigures(long peakCheckpointBytes, long peakRssBytes) => new(
+    /// <param name="rss">The process's resident memory during the replay (zeros where unknown).</param>
+    public CheckpointFigures ToFigures(long peakCheckpointBytes, ReplayResidentMemory rss) => new(
         _saves,
         _restores,
         _bytesSaved,
@@ -81,8 +85,16 @@ public sealed class CheckpointTally
         _diskTokensSpared,
         _checkpointSize,
         peakCheckpointBytes,
-        peakRssBytes);
+        rss.PeakBytes,
+        rss.StartBytes,
+        _freshBytesSaved,
+        _freshSaveMs);
 }
+
+/// <summary>The process's resident memory over one replay.</summary>
+/// <param name="PeakBytes">The peak, from the replay's start on; 0 where unknown.</param>
+/// <param name="StartBytes">Resident at the start, with the model loaded and its context made, less the model file's own pages (counted whole in the bound); 0 where unknown.</param>
+public readonly record struct ReplayResidentMemory(long PeakBytes, long StartBytes);
 
 /// <summary>One policy's checkpoint figures (the report's second table, <c>checkpoints</c> in the JSON).</summary>
 /// <param name="CheckpointSize">The largest single checkpoint seen (bytes of one save or restore).</param>
@@ -106,10 +118,21 @@ public sealed record CheckpointFigures(
     long DiskTokensSpared,
     long CheckpointSize,
     long PeakCheckpointBytes,
-    long PeakRssBytes)
+    long PeakRssBytes,
+    long StartRssBytes = 0,
+    long FreshBytesSaved = 0,
+    double FreshSaveMs = 0)
 {
     /// <summary>Save throughput in bytes per second; null when nothing was saved.</summary>
-    public double? SaveBytesPerSecond => BytesSaved == 0 || SaveMs <= 0 ? null : BytesSaved / (SaveMs / 1000);
+    public double? SaveBytesPerSecond => Rate(BytesSaved, SaveMs);
+
+    /// <summary>Saves into pooled buffers, the memory a checkpoint's copy runs in once the budget is warm.</summary>
+    public double? WarmSaveBytesPerSecond => Rate(BytesSaved - FreshBytesSaved, SaveMs - FreshSaveMs);
+
+    /// <summary>Saves into new buffers, each page faulted in by its first write (the budget filling up).</summary>
+    public double? FreshSaveBytesPerSecond => Rate(FreshBytesSaved, FreshSaveMs);
+
+    private static double? Rate(long bytes, double ms) => bytes <= 0 || ms <= 0 ? null : bytes / (ms / 1000);
 
     public double? RestoreBytesPerSecond => BytesRestored == 0 || RestoreMs <= 0 ? null : BytesRestored / (RestoreMs / 1000);
 

@@ -55,8 +55,8 @@ public sealed class PolicyTally(string name)
     }
 
     /// <param name="peakCheckpointBytes">The session's own peak (within syncs too); 0: the peak after syncs.</param>
-    /// <param name="peakRssBytes">The process's peak resident memory during this replay; 0 where unknown.</param>
-    public PolicyResult ToResult(long peakCheckpointBytes = 0, long peakRssBytes = 0) => new(
+    /// <param name="rss">The process's resident memory during this replay; zeros where unknown.</param>
+    public PolicyResult ToResult(long peakCheckpointBytes = 0, ReplayResidentMemory rss = default) => new(
         Name,
         DecodedTokens,
         IdealTokens,
@@ -68,7 +68,7 @@ public sealed class PolicyTally(string name)
         FullReprocesses,
         MaxContextTokens,
         CacheHits,
-        _checkpoints.ToFigures(Math.Max(peakCheckpointBytes, CheckpointPeakBytes), peakRssBytes))
+        _checkpoints.ToFigures(Math.Max(peakCheckpointBytes, CheckpointPeakBytes), rss))
     {
         Lag = new LagFigures(BackgroundTokens, _staleRequests, Percentiles.Of(_staleAges)),
     };

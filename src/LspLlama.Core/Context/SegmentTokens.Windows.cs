@@ -8,7 +8,8 @@ public sealed partial class SegmentTokens
 {
     /// <summary>
     /// Picks the window start: the token at the start of a line that lies before 2^level separators
-    /// ("line break, then content") before the edit. Returns the token and the char offset up to
+    /// ("line break, then content"; on a line longer than <see cref="LongLines.Reach"/>, a pre-token
+    /// start) before the edit. Returns the token and the char offset up to
     /// which the window must reproduce the old tokens.
     /// </summary>
     private (int Token, int VerifyChar) LeftWindow(int start, int level)
@@ -30,7 +31,7 @@ public sealed partial class SegmentTokens
                 m--;
             }
 
-            int br = m < 0 ? -1 : text[..m].LastIndexOf('\n');
+            int br = m < 0 ? -1 : LongLines.PreviousBreak(text, m);
             if (br < 0)
             {
                 return (0, 0);
@@ -44,8 +45,7 @@ public sealed partial class SegmentTokens
             p = br;
         }
 
-        int lineStart = text[..p].LastIndexOf('\n') + 1;
-        int token = BoundaryAtOrBefore(lineStart);
+        int token = BoundaryAtOrBefore(LongLines.WindowStart(text, p));
         return (token, firstBreak + 1);
     }
 
@@ -66,13 +66,12 @@ public sealed partial class SegmentTokens
         int alignChar = -1;
         for (int n = 0; n < 1 << level; n++)
         {
-            int rel = p < text.Length ? text[p..].IndexOf('\n') : -1;
-            if (rel < 0)
+            int br = LongLines.NextBreak(text, p);
+            if (br < 0)
             {
                 return (Count, _text.Length);
             }
 
-            int br = p + rel;
             int m = br + 1;
             while (m < text.Length && Utf8Walk.IsWhiteSpace(text[m]))
             {

@@ -14,6 +14,8 @@ namespace LspLlama.Core.Session;
 /// <param name="DiskReading">Time spent reading them (and checking their checksums).</param>
 /// <param name="DiskTokensSpared">Tokens a disk restore spared against the newest checkpoint in memory.</param>
 /// <param name="SkippedSaves">Saves the policy planned and then skipped (a save would have cost more than it spares).</param>
+/// <param name="FreshBytesSaved">Of the bytes saved, those written into new buffers: a first write into fresh memory pays a page fault every 4 KiB.</param>
+/// <param name="FreshSaving">Time those saves took.</param>
 public readonly record struct CheckpointTraffic(
     int Restored,
     long BytesSaved,
@@ -24,7 +26,9 @@ public readonly record struct CheckpointTraffic(
     long DiskBytesRead,
     TimeSpan DiskReading,
     int DiskTokensSpared,
-    int SkippedSaves = 0)
+    int SkippedSaves = 0,
+    long FreshBytesSaved = 0,
+    TimeSpan FreshSaving = default)
 {
     /// <summary>Bytes copied between the model's memory and checkpoint buffers.</summary>
     public long BytesCopied => BytesSaved + BytesRestored;
@@ -39,5 +43,7 @@ public readonly record struct CheckpointTraffic(
         a.DiskBytesRead + b.DiskBytesRead,
         a.DiskReading + b.DiskReading,
         a.DiskTokensSpared + b.DiskTokensSpared,
-        a.SkippedSaves + b.SkippedSaves);
+        a.SkippedSaves + b.SkippedSaves,
+        a.FreshBytesSaved + b.FreshBytesSaved,
+        a.FreshSaving + b.FreshSaving);
 }

@@ -22,8 +22,9 @@ public interface ICheckpointPolicy
     void PlanSaves(in SavePlan plan, IReadOnlyList<Checkpoint> kept, List<int> positions);
 
     /// <summary>
-    /// Asked before saving a checkpoint of <paramref name="bytes"/> at <paramref name="position"/>
-    /// (past every kept one). The session evicts and asks again until the answer is save or skip.
+    /// Asked before saving a checkpoint at <paramref name="position"/> (past every kept one) that
+    /// needs <paramref name="bytes"/> of room: its own buffer plus those of evicted checkpoints still
+    /// being written to the spill tier. The session evicts and asks again until the answer is save or skip.
     /// </summary>
     Admission Admit(in SavePlan plan, IReadOnlyList<Checkpoint> kept, int position, long bytes);
 }

@@ -26,8 +26,12 @@ public interface ICheckpointSpill : IDisposable
     /// <summary>Forgets a spilled checkpoint and deletes what it wrote.</summary>
     void Drop(SpilledCheckpoint checkpoint);
 
-    /// <summary>Buffers whose writes finished since the last call, to reuse or free.</summary>
-    void TakeWritten(List<byte[]> buffers);
+    /// <summary>
+    /// Buffers whose writes finished since the last call, to reuse or free. When none has finished,
+    /// waits up to <paramref name="wait"/> for one (the session waits when the budget needs the room
+    /// a write in flight still holds).
+    /// </summary>
+    void TakeWritten(List<byte[]> buffers, TimeSpan wait = default);
 
     /// <summary>The expected seconds to read <paramref name="bytes"/> back (measured reads; an estimate before the first).</summary>
     double ReadSeconds(long bytes);

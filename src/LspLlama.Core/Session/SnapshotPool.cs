@@ -19,10 +19,12 @@ public sealed class SnapshotPool
         return i < 0 ? size : _free[i].Length;
     }
 
-    public byte[] Rent(int size)
+    /// <param name="fresh">True when the buffer is new: its first write pays the kernel's page faults, a pooled one is warm.</param>
+    public byte[] Rent(int size, out bool fresh)
     {
         int i = FindFit(size);
-        if (i < 0)
+        fresh = i < 0;
+        if (fresh)
         {
             // Uninitialized: the state is written over it at once, and zeroing 150 MiB costs as much as the copy.
             return GC.AllocateUninitializedArray<byte>(size);

@@ -16,6 +16,8 @@ internal struct Tally
     public int CheckpointsSaved;
     public int Restored;
     public long BytesSaved;
+    public long FreshBytesSaved;
+    public long FreshSaving;
     public long BytesRestored;
     public int Evictions;
     public int Spilled;

@@ -160,8 +160,19 @@ public sealed class CheckpointDiskTier : ICheckpointSpill
         }
     }
 
-    public void TakeWritten(List<byte[]> buffers)
+    public void TakeWritten(List<byte[]> buffers, TimeSpan wait = default)
     {
+        if (wait > TimeSpan.Zero && _written.IsEmpty)
+        {
+            lock (_gate)
+            {
+                if (_written.IsEmpty)
+                {
+                    Monitor.Wait(_gate, wait);
+                }
+            }
+        }
+
         while (_written.TryDequeue(out byte[]? buffer))
         {
             buffers.Add(buffer);
@@ -238,7 +249,11 @@ public sealed class CheckpointDiskTier : ICheckpointSpill
                 }
             }
 
-            _written.Enqueue(buffer);
+            lock (_gate)
+            {
+                _written.Enqueue(buffer);
+                Monitor.PulseAll(_gate);
+            }
         }
     }
 

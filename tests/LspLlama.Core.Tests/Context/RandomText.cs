@@ -25,6 +25,19 @@ internal static class RandomText
         return sb.ToString();
     }
 
+    /// <summary>One long line (minified code, generated data) of at least <paramref name="chars"/> chars, with a line break now and then when <paramref name="breaks"/>.</summary>
+    public static string LongLine(Random rng, int chars, bool breaks)
+    {
+        string[] inline = [.. s_pieces.Where(p => !p.Contains('\n') && !p.Contains('\r'))];
+        var sb = new StringBuilder();
+        while (sb.Length < chars)
+        {
+            sb.Append(breaks && rng.Next(2000) == 0 ? "\n" : inline[rng.Next(inline.Length)]);
+        }
+
+        return sb.ToString();
+    }
+
     public static string Fragment(Random rng) => rng.Next(4) switch
     {
         0 => "",

@@ -18,6 +18,51 @@ public sealed class SegmentTokensPropertyTests
         SegmentPropertyCheck.Run(tokenizer, seed, documents: 12, editsPerDocument: 60);
     }
 
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    public void RandomEditsOnLongLinesMatchWholeTokenization(bool qwen2Style, int seed)
+    {
+        var tokenizer = new FakeBpeTokenizer(qwen2Style);
+        SegmentPropertyCheck.RunLongLines(tokenizer, seed, documents: 4, editsPerDocument: 40);
+    }
+
+    [Fact]
+    public void An_edit_on_a_megabyte_line_retokenizes_a_window_of_it()
+    {
+        // Minified JavaScript: one line, a space every few dozen chars. Before, the window reached
+        // for the line breaks on both sides, so every keystroke re-tokenized the whole line.
+        var tokenizer = new FakeBpeTokenizer();
+        const string piece = "var q=function(e,t){return e+t};if(n&&n.x)return n.y;";
+        string text = string.Concat(Enumerable.Repeat(piece, (1 << 20) / piece.Length));
+        var seg = new SegmentTokens(tokenizer, text);
+        long before = seg.TokenizedChars;
+        int cursor = text.Length / 2;
+        for (int i = 0; i < 50; i++)
+        {
+            seg.Apply(cursor, 0, i % 7 == 6 ? " " : ((char)('a' + (i % 26))).ToString());
+            cursor++;
+        }
+
+        long perEdit = (seg.TokenizedChars - before) / 50;
+        Assert.True(perEdit < 4 * 4096, $"re-tokenized {perEdit} chars per keystroke of a {text.Length}-char line");
+        Assert.Equal(tokenizer.Tokenize(seg.GetText()), seg.Tokens.ToArray());
+    }
+
+    [Fact]
+    public void A_line_of_base64_is_cut_where_a_digit_follows_a_letter()
+    {
+        var tokenizer = new FakeBpeTokenizer(qwen2Style: false);
+        var rng = new Random(3);
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        string text = "data:" + new string([.. Enumerable.Range(0, 300_000).Select(_ => alphabet[rng.Next(alphabet.Length)])]);
+        var seg = new SegmentTokens(tokenizer, text);
+        long before = seg.TokenizedChars;
+        seg.Apply(150_000, 3, "Zz9");
+        Assert.True(seg.TokenizedChars - before < 4 * 4096, $"re-tokenized {seg.TokenizedChars - before} chars of a {text.Length}-char line");
+        Assert.Equal(tokenizer.Tokenize(seg.GetText()), seg.Tokens.ToArray());
+    }
+
     [Fact]
     public void EditsOnlyRetokenizeAWindow()
     {
@@ -58,6 +103,27 @@ internal static class SegmentPropertyCheck
                 text = text.Remove(start, removed).Insert(start, inserted);
                 int first = seg.Apply(start, removed, inserted);
                 string where = $"seed {seed} doc {d} edit {e}: [{start},+{removed}) <- {Show(inserted)}";
+                AssertExact(tokenizer, seg, text, where);
+                Assert.True(BruteFirstDifference(before, seg.Tokens) == first, $"{where}: first changed token {first}, brute force {BruteFirstDifference(before, seg.Tokens)}");
+            }
+        }
+    }
+
+    /// <summary>The same on lines longer than the separator search reaches (20,000 chars, a line break in a few).</summary>
+    public static void RunLongLines(ITokenizer tokenizer, int seed, int documents, int editsPerDocument)
+    {
+        var rng = new Random(seed);
+        for (int d = 0; d < documents; d++)
+        {
+            string text = RandomText.LongLine(rng, 20_000, breaks: d % 2 == 1);
+            var seg = new SegmentTokens(tokenizer, text);
+            for (int e = 0; e < editsPerDocument; e++)
+            {
+                int[] before = seg.Tokens.ToArray();
+                (int start, int removed, string inserted) = RandomText.Edit(rng, seg.CharLength, allowSplitPairs: true);
+                text = text.Remove(start, removed).Insert(start, inserted);
+                int first = seg.Apply(start, removed, inserted);
+                string where = $"long lines, seed {seed} doc {d} edit {e}: [{start},+{removed}) <- {Show(inserted)}";
                 AssertExact(tokenizer, seg, text, where);
                 Assert.True(BruteFirstDifference(before, seg.Tokens) == first, $"{where}: first changed token {first}, brute force {BruteFirstDifference(before, seg.Tokens)}");
             }

@@ -29,6 +29,31 @@ public sealed class CheckpointTierTests
     }
 
     [Fact]
+    public void Checkpoints_being_written_count_against_the_budget_and_one_is_in_flight_at_a_time()
+    {
+        var (session, backend, spill) = Hybrid(budgetKiB: 16);
+        spill.HoldWrites = true;
+        int[] tokens = Tokens(400);
+        SyncFigures f = session.Sync(tokens, SyncHints.None, default);
+
+        // The writer never finishes: the first spill's buffer stays in flight, so later evictions
+        // drop their checkpoints instead of spilling them, and the memory plus what is in flight
+        // stays within the budget.
+        Assert.Equal(1, f.Traffic.Spilled);
+        Assert.True(f.Traffic.Evictions > 1);
+        Assert.True(session.CheckpointBytes + StateBytes <= 16 * 1024, $"{session.CheckpointBytes} in memory and {StateBytes} in flight exceed the budget");
+        Assert.True(session.PeakCheckpointBytes <= 16 * 1024, $"peak {session.PeakCheckpointBytes} over the budget");
+        Assert.True(spill.Waits > 0, "a save that needed the room waited for the write");
+
+        // Once the write ends, its buffer comes back and the next spill may go.
+        spill.HoldWrites = false;
+        tokens[^1] = 999;
+        session.Sync([.. tokens, .. Tokens(200)], SyncHints.None, default);
+        Assert.True(spill.Positions.Count > 1);
+        SessionAssert.CheckpointsMatchTheirTokens(session, backend);
+    }
+
+    [Fact]
     public void A_rollback_reads_the_tier_when_reading_is_cheaper_than_re_decoding()
     {
         var (session, backend, spill) = Hybrid(budgetKiB: 16);

@@ -54,8 +54,20 @@ internal sealed class MemorySpill : ICheckpointSpill
         _held.Remove(checkpoint.Id);
     }
 
-    public void TakeWritten(List<byte[]> buffers)
+    /// <summary>Writes still "in flight": their buffers come back only once this is false again.</summary>
+    public bool HoldWrites { get; set; }
+
+    /// <summary>Calls to <see cref="TakeWritten"/> that asked to wait.</summary>
+    public int Waits { get; private set; }
+
+    public void TakeWritten(List<byte[]> buffers, TimeSpan wait = default)
     {
+        Waits += wait > TimeSpan.Zero ? 1 : 0;
+        if (HoldWrites)
+        {
+            return;
+        }
+
         buffers.AddRange(_written);
         _written.Clear();
     }

@@ -17,9 +17,11 @@ public sealed class ReportTests
             // One 16 MiB save and one restore per sync, at 1 GB/s and 2 GB/s.
             var traffic = new LspLlama.Core.Session.CheckpointTraffic(1, Ckpt, Ckpt, 1, 0, 0, 0, TimeSpan.Zero, 0);
             double copyMs = Ckpt / 1e6;
-            t.Add(new SyncCost(decoded, 100, ms, 3 * 1024 * 1024, 40_000, full, ms / 2, copyMs, copyMs / 2, 1, traffic, Keystroke: true));
+            // The first sync's save went into a new buffer (the budget filling up), at the same rate.
+            var fresh = traffic with { FreshBytesSaved = Ckpt, FreshSaving = TimeSpan.FromMilliseconds(copyMs) };
+            t.Add(new SyncCost(decoded, 100, ms, 3 * 1024 * 1024, 40_000, full, ms / 2, copyMs, copyMs / 2, 1, fresh, Keystroke: true));
             t.Add(new SyncCost(decoded / 2, 50, ms / 2, 1024, 40_010, false, ms / 4, copyMs, copyMs / 2, 1, traffic));
-            return t.ToResult(peakCheckpointBytes: 4 << 20, peakRssBytes: 300 << 20);
+            return t.ToResult(peakCheckpointBytes: 4 << 20, rss: new ReplayResidentMemory(300 << 20, 100 << 20));
         }
 
         EditTrace trace = new TraceGenerator([new SourceFile("file:///w/a.cs", "csharp", "class A { }\n")], new TraceGeneratorOptions(Syncs: 2)).Generate("/w");
@@ -29,6 +31,7 @@ public sealed class ReportTests
             [Policy("none", 40_000, 900, true), Policy("end-only", 30_000, 700, true), Policy("interval", 800, 30, false), Policy("lspllama", 104, 9, false)])
         {
             CopyBytesPerSecond = 4e9,
+            FirstTouchBytesPerSecond = 2e9,
         };
     }
 
@@ -40,7 +43,7 @@ public sealed class ReportTests
         using JsonDocument doc = JsonDocument.Parse(buffer.ToArray());
         JsonElement root = doc.RootElement;
 
-        Assert.Equal(["model", "trace", "policies", "copyBytesPerSecond"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["model", "trace", "policies", "copyBytesPerSecond", "firstTouchBytesPerSecond"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(4e9, root.GetProperty("copyBytesPerSecond").GetDouble());
         Assert.Equal("granitehybrid", root.GetProperty("model").GetProperty("architecture").GetString());
         Assert.Equal(40_010, root.GetProperty("trace").GetProperty("contextTokens").GetInt32());
@@ -59,10 +62,13 @@ public sealed class ReportTests
             Assert.Equal((2, 2, 2L * Ckpt), (c.GetProperty("saves").GetInt32(), c.GetProperty("restores").GetInt32(), c.GetProperty("bytesSaved").GetInt64()));
             Assert.Equal(1e9, c.GetProperty("saveBytesPerSecond").GetDouble(), 1e6);
             Assert.Equal(2e9, c.GetProperty("restoreBytesPerSecond").GetDouble(), 1e6);
+            Assert.Equal((long)Ckpt, c.GetProperty("freshBytesSaved").GetInt64());
+            Assert.Equal(1e9, c.GetProperty("warmSaveBytesPerSecond").GetDouble(), 1e6);
+            Assert.Equal(1e9, c.GetProperty("freshSaveBytesPerSecond").GetDouble(), 1e6);
             Assert.Equal(2L * Ckpt, c.GetProperty("bytesCopiedPerSync").GetProperty("p50").GetDouble());
             Assert.Equal(1, c.GetProperty("keystrokeSyncs").GetInt32());
             Assert.Equal((2, (long)Ckpt), (c.GetProperty("evictions").GetInt32(), c.GetProperty("checkpointSize").GetInt64()));
-            Assert.Equal((4L << 20, 300L << 20), (c.GetProperty("peakCheckpointBytes").GetInt64(), c.GetProperty("peakRssBytes").GetInt64()));
+            Assert.Equal((4L << 20, 300L << 20, 100L << 20), (c.GetProperty("peakCheckpointBytes").GetInt64(), c.GetProperty("peakRssBytes").GetInt64(), c.GetProperty("startRssBytes").GetInt64()));
         }
 
         JsonElement none = policies[0];
@@ -99,8 +105,14 @@ public sealed class ReportTests
         Assert.Matches(@"ckpt peak / budget\s+n/a", text);
         Assert.Matches(@"save GB/s / memory copy\s+0\.25\s+target >= 0\.5\s+NOT met", text);
         Assert.Matches(@"restore GB/s / memory copy\s+0\.50\s+target >= 0\.5\s+met", text);
+        Assert.Matches(@"new-buffer save / new memory\s+0\.50\s+target >= 0\.5\s+met", text);
+        Assert.Contains("lspllama: 16 MiB saved into new buffers (the budget filling up) in 17 ms, 1.00 GB/s", text, StringComparison.Ordinal);
+        Assert.Contains("memory copy (one thread, this run): 4.00 GB/s; into new memory (its pages faulted in by the copy) 2.00 GB/s", text, StringComparison.Ordinal);
         Assert.Matches(@"keystroke sync / end-only's\s+0\.01\s+target < 1\s+met", text);
         Assert.Matches(@"keystroke sync / its floor\s+1\.04\s+target <= 1\.2\s+met", text);
+        // Peak RSS against the process at the start (100 MiB) + model file (0 here) + budget (none).
+        Assert.Matches(@"peak RSS / its bound\s+3\.00\s+target <= 1\.15\s+NOT met", text);
+        Assert.Contains("its bound: 100 MiB resident at the start (runtime, context) + 0 MiB model file + 0 MiB budget; peak 300 MiB", text, StringComparison.Ordinal);
 
         Assert.Matches(@"lspllama decoded / ideal\s+1\.04 x\s+target <= 1\.10\s+met", text);
         Assert.Matches(@"none decoded / lspllama\s+384\.62 x fewer\s+target >= 5\s+met", text);

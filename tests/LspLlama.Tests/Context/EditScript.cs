@@ -58,6 +58,47 @@ internal static class EditScript
         }
     }
 
+    /// <summary>The same property on lines longer than an edit's window looks for line breaks (minified code).</summary>
+    public static void CheckLongLines(ITokenizer tokenizer, int seed, int documents, int edits, int chars = 12_000)
+    {
+        var rng = new Random(seed);
+        string[] inline = [.. s_pieces.Where(p => !p.Contains('\n') && !p.Contains('\r'))];
+        for (int d = 0; d < documents; d++)
+        {
+            var sb = new StringBuilder();
+            while (sb.Length < chars)
+            {
+                sb.Append(inline[rng.Next(inline.Length)]);
+            }
+
+            string text = sb.ToString();
+            var seg = new SegmentTokens(tokenizer, text);
+            for (int e = 0; e < edits; e++)
+            {
+                int[] before = seg.Tokens.ToArray();
+                int start = rng.Next(text.Length + 1);
+                while (start > 0 && start < text.Length && char.IsLowSurrogate(text[start]))
+                {
+                    start--;
+                }
+
+                int removed = rng.Next(3) == 0 ? rng.Next(Math.Min(30, text.Length - start) + 1) : 0;
+                if (start + removed < text.Length && char.IsLowSurrogate(text[start + removed]))
+                {
+                    removed++;
+                }
+
+                string inserted = rng.Next(4) == 0 ? "" : inline[rng.Next(inline.Length)];
+                text = text.Remove(start, removed).Insert(start, inserted);
+                int first = seg.Apply(start, removed, inserted);
+                int[] whole = tokenizer.Tokenize(text);
+                string where = $"long line, seed {seed} doc {d} edit {e}";
+                Assert.True(whole.AsSpan().SequenceEqual(seg.Tokens), $"{where}: incremental tokens differ from whole tokenization");
+                Assert.True(FirstDifference(before, whole) == first, $"{where}: first changed {first}, brute force {FirstDifference(before, whole)}");
+            }
+        }
+    }
+
     public static string Document(Random rng, int pieces)
     {
         var sb = new StringBuilder();

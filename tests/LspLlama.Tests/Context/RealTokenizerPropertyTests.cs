@@ -21,6 +21,22 @@ public sealed class RealTokenizerPropertyTests
         }
     }
 
+    [Fact]
+    public void GeneratedBpeVocabularyOnLongLines()
+    {
+        using LLamaWeights weights = LoadVocab(TinyModels.Get(TinyArch.Llama));
+        EditScript.CheckLongLines(new LlamaTokenizer(weights.NativeHandle), seed: 1, documents: 2, edits: 30);
+    }
+
+    [SharedVocabTheory]
+    [InlineData("ggml-vocab-starcoder.gguf", 30)]
+    [InlineData("ggml-vocab-deepseek-coder.gguf", 8)]
+    public void SharedCodeVocabulariesOnLongLines(string file, int edits)
+    {
+        using LLamaWeights weights = LoadVocab(SharedVocab.PathOf(file));
+        EditScript.CheckLongLines(new LlamaTokenizer(weights.NativeHandle), seed: 2, documents: 2, edits: edits);
+    }
+
     [SharedVocabTheory]
     [InlineData("ggml-vocab-starcoder.gguf")]
     [InlineData("ggml-vocab-deepseek-coder.gguf")]

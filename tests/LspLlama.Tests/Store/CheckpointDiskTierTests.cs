@@ -29,6 +29,20 @@ public sealed class CheckpointDiskTierTests : IDisposable
     }
 
     [Fact]
+    public void Taking_the_written_buffers_can_wait_for_a_write_in_flight()
+    {
+        using CheckpointDiskTier tier = Create(64 << 20);
+        List<byte[]> back = [];
+        tier.TakeWritten(back, TimeSpan.FromMilliseconds(50));
+        Assert.Empty(back); // nothing in flight: the wait times out
+
+        byte[] state = State(16 << 20, seed: 5);
+        tier.Spill(7, state, state.Length);
+        tier.TakeWritten(back, TimeSpan.FromSeconds(30));
+        Assert.Same(state, Assert.Single(back));
+    }
+
+    [Fact]
     public void Files_are_the_users_alone_and_go_with_the_tier()
     {
         string folder;

@@ -55,6 +55,12 @@
   "Edit two buffers with real commands and compare them with the server after each step."
   (e2e-open "A.cs")
   (e2e-assert-in-sync "after open")
+  ;; Eglot's connect message names the modes the server manages: all of them would fill three lines.
+  (let ((connected (cl-find-if (lambda (m) (string-prefix-p "[eglot] Connected!" m)) e2e-shown)))
+    (unless (and connected (string-match-p "now managing [0-9]+ major modes (`csharp-mode' among them)" connected)
+                 (< (length connected) 160))
+      (error "Connect message not short: %S" connected))
+    (cl-incf e2e-checks))
   (goto-char (point-min))
   (re-search-forward "^        $")
   (e2e-type "Console.WriteLine(message);")
@@ -207,7 +213,7 @@ checkpoints.emacs for run.sh to compare."
     (setq lspllama-server-command (if (string-suffix-p ".dll" server) (list "dotnet" server) (list server))
           lspllama-model-path (e2e-env "LSPLLAMA_E2E_MODEL")
           lspllama-settings '(:completion (:temperature 0)) ; greedy: exact, repeatable
-          lspllama-major-modes '(csharp-mode)
+          ;; The default modes (C# among them): one server for all, and a connect message that names them.
           lspllama-idle-delay nil               ; idle timers never fire in --batch
           eglot-sync-connect t
           make-backup-files nil create-lockfiles nil)

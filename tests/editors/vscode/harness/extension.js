@@ -199,14 +199,28 @@ async function typingTest() {
 const TYPED = 'Console.WriteLine(x)';
 
 /** A bad model path set in the settings, then a missing server: each shows a message and the bar its error. */
+/** LspLlama: Check the Set-up runs `lspllama doctor` with this window's command and model, and says what it found. */
+async function doctorTest(expect) {
+  const before = api.messages().length;
+  await vscode.commands.executeCommand('lspllama.doctor');
+  const verdict = await waitFor(() => api.messages().slice(before).find((m) => m.text.includes('doctor')), 120000,
+    () => `the doctor said nothing: ${JSON.stringify(api.messages().slice(before))}`);
+  if (verdict.type !== expect) {
+    throw new Error(`the doctor said "${verdict.text}" (${verdict.type}), expected ${expect}`);
+  }
+  note(`doctor: "${verdict.text}"`);
+}
+
 async function errorTests() {
   const config = () => vscode.workspace.getConfiguration('lspllama');
   const model = config().get('model.path');
   const bad = path.join(path.dirname(model || '/tmp'), 'no-such-model.gguf');
+  await doctorTest('info');
   let before = api.messages().length;
   await config().update('model.path', bad, vscode.ConfigurationTarget.Workspace);
   const message = await waitFor(() => api.messages().slice(before).find((m) => m.type === 'error' && m.text.includes(bad)), 20000,
     () => `no error message for the bad model path: ${JSON.stringify(api.messages())}`);
+  await doctorTest('error');
   await waitFor(() => api.statusBar().error, 10000, () => `the status bar shows no error: ${JSON.stringify(api.statusBar())}`);
   note(`bad model path: "${message.text}", status bar "${api.statusBar().text}" in the error colour`);
   await delay(1500);
