@@ -57,7 +57,9 @@ public sealed record TraceMix(
                     active = focus.Uri;
                     break;
                 case TraceCompletion completion:
+                    // A recorded trace has no focus events: a request in another file is the switch.
                     completions++;
+                    switches += active is not null && completion.Uri != active ? 1 : 0;
                     active = completion.Uri;
                     break;
                 case TraceEdit edit when edit.Uri != active:
