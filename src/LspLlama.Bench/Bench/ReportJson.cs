@@ -35,6 +35,15 @@ public static class ReportJson
         w.WriteBoolean("generated", report.Model.Generated);
         w.WriteNumber("generatedPerSync", report.Model.GeneratedPerSync);
         w.WriteString("layout", report.Model.Layout);
+        if (report.Model.Like is string like)
+        {
+            w.WriteString("like", like);
+        }
+
+        // What the peak RSS is judged against, with checkpoints.startRssBytes.
+        w.WriteNumber("fileBytes", report.Model.FileBytes);
+        w.WriteNumber("checkpointBudgetBytes", report.Model.CheckpointBudgetBytes);
+        w.WriteNumber("diskTierBytes", report.Model.DiskTierBytes);
         w.WriteEndObject();
 
         BenchTraceInfo t = report.Trace;

@@ -56,6 +56,8 @@ public sealed class BenchCommandTests : IDisposable
         using System.Text.Json.JsonDocument doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
         System.Text.Json.JsonElement model = doc.RootElement.GetProperty("model");
         Assert.Equal(2, model.GetProperty("generatedPerSync").GetInt32());
+        Assert.True(model.GetProperty("fileBytes").GetInt64() > 0, "the model file's size, for the peak RSS bound");
+        Assert.Equal(1024L << 20, model.GetProperty("checkpointBudgetBytes").GetInt64());
         Assert.Contains("the cursor's line in the prefix", model.GetProperty("layout").GetString(), StringComparison.Ordinal);
         Assert.Contains("closed files leave the context", model.GetProperty("layout").GetString(), StringComparison.Ordinal);
         Assert.Equal(0.25, doc.RootElement.GetProperty("trace").GetProperty("recencyDecay").GetDouble());
