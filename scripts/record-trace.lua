@@ -60,13 +60,19 @@ local function wait_attached(buf)
 end
 
 local completions = 0
-local function complete(buf)
+--- Asks for a completion at (row, col), 0-based row and byte col; by default where the window's cursor is.
+--- (Typing passes its own position: Normal mode clamps the cursor onto the last char, one before
+--- where Insert mode would stand after typing.)
+local function complete(buf, row, col)
   local client = lspllama.client(buf)
-  local pos = vim.api.nvim_win_get_cursor(0)
-  local line = vim.api.nvim_buf_get_lines(buf, pos[1] - 1, pos[1], false)[1] or ''
+  if row == nil then
+    local pos = vim.api.nvim_win_get_cursor(0)
+    row, col = pos[1] - 1, pos[2]
+  end
+  local line = vim.api.nvim_buf_get_lines(buf, row, row + 1, false)[1] or ''
   local params = {
     textDocument = { uri = vim.uri_from_bufnr(buf) },
-    position = { line = pos[1] - 1, character = vim.str_utfindex(line, client.offset_encoding, math.min(pos[2], #line)) },
+    position = { line = row, character = vim.str_utfindex(line, client.offset_encoding, math.min(col, #line)) },
     context = { triggerKind = 2 },
   }
   client:request_sync('textDocument/inlineCompletion', params, 30000, buf)
@@ -84,7 +90,7 @@ local function type_text(buf, row, col, text)
       col = col + #ch
     end
     vim.api.nvim_win_set_cursor(0, { row + 1, col })
-    complete(buf)
+    complete(buf, row, col)
   end
   return row, col
 end
