@@ -71,7 +71,7 @@ public static class CheckpointTable
 
             if (p.Checkpoints is { DiskRestores: > 0 } d)
             {
-                w.WriteLine(Inv($"{p.Name}: the disk tier gave back {d.DiskRestores} checkpoints ({d.DiskBytesRead / MiB:F0} MiB in {d.DiskReadMs:F0} ms{DiskRate(d)}), sparing {d.DiskTokensSpared:N0} tokens against the newest checkpoint in memory"));
+                w.WriteLine(Inv($"{p.Name}: the disk tier gave back {d.DiskRestores} checkpoints ({d.DiskBytesRead / MiB:F0} MiB in {d.DiskReadMs:F0} ms{Rate(d.DiskReadBytesPerSecond)}), sparing {d.DiskTokensSpared:N0} tokens against the newest checkpoint in memory"));
             }
         }
     }
@@ -124,8 +124,6 @@ public static class CheckpointTable
 
     private static string Rate(double? bytesPerSecond) => bytesPerSecond is double r ? Inv($", {r / 1e9:F2} GB/s") : "";
 
-    private static string DiskRate(CheckpointFigures d) =>
-        d.DiskReadBytesPerSecond is double rate ? Inv($", {rate / 1e9:F2} GB/s") : "";
 
     private static string Throughput(double? bytesPerSecond, double? copy) => bytesPerSecond switch
     {

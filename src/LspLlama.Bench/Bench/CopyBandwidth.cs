@@ -49,7 +49,6 @@ public static class CopyBandwidth
             source.AsSpan().CopyTo(fresh);
             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
             GC.KeepAlive(fresh);
-            fresh = null!;
             ProcessMemory.ReleaseGarbage();
         }
 

@@ -132,9 +132,9 @@ public sealed record CheckpointFigures(
     /// <summary>Saves into new buffers, each page faulted in by its first write (the budget filling up).</summary>
     public double? FreshSaveBytesPerSecond => Rate(FreshBytesSaved, FreshSaveMs);
 
+    public double? RestoreBytesPerSecond => Rate(BytesRestored, RestoreMs);
+
+    public double? DiskReadBytesPerSecond => Rate(DiskBytesRead, DiskReadMs);
+
     private static double? Rate(long bytes, double ms) => bytes <= 0 || ms <= 0 ? null : bytes / (ms / 1000);
-
-    public double? RestoreBytesPerSecond => BytesRestored == 0 || RestoreMs <= 0 ? null : BytesRestored / (RestoreMs / 1000);
-
-    public double? DiskReadBytesPerSecond => DiskBytesRead == 0 || DiskReadMs <= 0 ? null : DiskBytesRead / (DiskReadMs / 1000);
 }

@@ -96,16 +96,7 @@ internal static class SegmentPropertyCheck
             string text = RandomText.Document(rng, rng.Next(0, 300));
             var seg = new SegmentTokens(tokenizer, text);
             AssertExact(tokenizer, seg, text, $"seed {seed} doc {d} initial");
-            for (int e = 0; e < editsPerDocument; e++)
-            {
-                int[] before = seg.Tokens.ToArray();
-                (int start, int removed, string inserted) = RandomText.Edit(rng, seg.CharLength, allowSplitPairs: true);
-                text = text.Remove(start, removed).Insert(start, inserted);
-                int first = seg.Apply(start, removed, inserted);
-                string where = $"seed {seed} doc {d} edit {e}: [{start},+{removed}) <- {Show(inserted)}";
-                AssertExact(tokenizer, seg, text, where);
-                Assert.True(BruteFirstDifference(before, seg.Tokens) == first, $"{where}: first changed token {first}, brute force {BruteFirstDifference(before, seg.Tokens)}");
-            }
+            EditAndCompare(tokenizer, rng, seg, text, editsPerDocument, $"seed {seed} doc {d}");
         }
     }
 
@@ -116,17 +107,22 @@ internal static class SegmentPropertyCheck
         for (int d = 0; d < documents; d++)
         {
             string text = RandomText.LongLine(rng, 20_000, breaks: d % 2 == 1);
-            var seg = new SegmentTokens(tokenizer, text);
-            for (int e = 0; e < editsPerDocument; e++)
-            {
-                int[] before = seg.Tokens.ToArray();
-                (int start, int removed, string inserted) = RandomText.Edit(rng, seg.CharLength, allowSplitPairs: true);
-                text = text.Remove(start, removed).Insert(start, inserted);
-                int first = seg.Apply(start, removed, inserted);
-                string where = $"long lines, seed {seed} doc {d} edit {e}: [{start},+{removed}) <- {Show(inserted)}";
-                AssertExact(tokenizer, seg, text, where);
-                Assert.True(BruteFirstDifference(before, seg.Tokens) == first, $"{where}: first changed token {first}, brute force {BruteFirstDifference(before, seg.Tokens)}");
-            }
+            EditAndCompare(tokenizer, rng, new SegmentTokens(tokenizer, text), text, editsPerDocument, $"long lines, seed {seed} doc {d}");
+        }
+    }
+
+    /// <summary>Random edits applied to <paramref name="seg"/>; after each, tokens, spans and the first changed token are exact.</summary>
+    private static void EditAndCompare(ITokenizer tokenizer, Random rng, SegmentTokens seg, string text, int edits, string label)
+    {
+        for (int e = 0; e < edits; e++)
+        {
+            int[] before = seg.Tokens.ToArray();
+            (int start, int removed, string inserted) = RandomText.Edit(rng, seg.CharLength, allowSplitPairs: true);
+            text = text.Remove(start, removed).Insert(start, inserted);
+            int first = seg.Apply(start, removed, inserted);
+            string where = $"{label} edit {e}: [{start},+{removed}) <- {Show(inserted)}";
+            AssertExact(tokenizer, seg, text, where);
+            Assert.True(BruteFirstDifference(before, seg.Tokens) == first, $"{where}: first changed token {first}, brute force {BruteFirstDifference(before, seg.Tokens)}");
         }
     }
 

@@ -24,37 +24,7 @@ internal static class EditScript
         var rng = new Random(seed);
         for (int d = 0; d < documents; d++)
         {
-            string text = Document(rng, rng.Next(0, 250));
-            var seg = new SegmentTokens(tokenizer, text);
-            for (int e = 0; e < edits; e++)
-            {
-                int[] before = seg.Tokens.ToArray();
-                int start = rng.Next(text.Length + 1);
-                while (start > 0 && start < text.Length && char.IsLowSurrogate(text[start]))
-                {
-                    start--;
-                }
-
-                int removed = rng.Next(3) == 0 ? rng.Next(Math.Min(30, text.Length - start) + 1) : 0;
-                if (start + removed < text.Length && char.IsLowSurrogate(text[start + removed]))
-                {
-                    removed++;
-                }
-
-                string inserted = rng.Next(4) == 0 ? "" : Document(rng, rng.Next(1, 4));
-                text = text.Remove(start, removed).Insert(start, inserted);
-                int first = seg.Apply(start, removed, inserted);
-                int[] whole = tokenizer.Tokenize(text);
-                string where = $"seed {seed} doc {d} edit {e}";
-                Assert.True(whole.AsSpan().SequenceEqual(seg.Tokens), $"{where}: incremental tokens differ from whole tokenization");
-                Assert.True(FirstDifference(before, whole) == first, $"{where}: first changed {first}, brute force {FirstDifference(before, whole)}");
-            }
-
-            var fresh = new SegmentTokens(tokenizer, text);
-            for (int i = 0; i < seg.Count; i++)
-            {
-                Assert.True(fresh.ByteStart(i) == seg.ByteStart(i) && fresh.CharStart(i) == seg.CharStart(i), $"seed {seed} doc {d}: span {i}");
-            }
+            EditAndCompare(tokenizer, rng, Document(rng, rng.Next(0, 250)), edits, () => rng.Next(4) == 0 ? "" : Document(rng, rng.Next(1, 4)), $"seed {seed} doc {d}");
         }
     }
 
@@ -71,31 +41,45 @@ internal static class EditScript
                 sb.Append(inline[rng.Next(inline.Length)]);
             }
 
-            string text = sb.ToString();
-            var seg = new SegmentTokens(tokenizer, text);
-            for (int e = 0; e < edits; e++)
+            EditAndCompare(tokenizer, rng, sb.ToString(), edits, () => rng.Next(4) == 0 ? "" : inline[rng.Next(inline.Length)], $"long line, seed {seed} doc {d}");
+        }
+    }
+
+    /// <summary>
+    /// Random edits (texts from <paramref name="insert"/>) applied incrementally; after each, the tokens and
+    /// the first changed token equal those of whole tokenization, and at the end so do the spans.
+    /// </summary>
+    private static void EditAndCompare(ITokenizer tokenizer, Random rng, string text, int edits, Func<string> insert, string label)
+    {
+        var seg = new SegmentTokens(tokenizer, text);
+        for (int e = 0; e < edits; e++)
+        {
+            int[] before = seg.Tokens.ToArray();
+            int start = rng.Next(text.Length + 1);
+            while (start > 0 && start < text.Length && char.IsLowSurrogate(text[start]))
             {
-                int[] before = seg.Tokens.ToArray();
-                int start = rng.Next(text.Length + 1);
-                while (start > 0 && start < text.Length && char.IsLowSurrogate(text[start]))
-                {
-                    start--;
-                }
-
-                int removed = rng.Next(3) == 0 ? rng.Next(Math.Min(30, text.Length - start) + 1) : 0;
-                if (start + removed < text.Length && char.IsLowSurrogate(text[start + removed]))
-                {
-                    removed++;
-                }
-
-                string inserted = rng.Next(4) == 0 ? "" : inline[rng.Next(inline.Length)];
-                text = text.Remove(start, removed).Insert(start, inserted);
-                int first = seg.Apply(start, removed, inserted);
-                int[] whole = tokenizer.Tokenize(text);
-                string where = $"long line, seed {seed} doc {d} edit {e}";
-                Assert.True(whole.AsSpan().SequenceEqual(seg.Tokens), $"{where}: incremental tokens differ from whole tokenization");
-                Assert.True(FirstDifference(before, whole) == first, $"{where}: first changed {first}, brute force {FirstDifference(before, whole)}");
+                start--;
             }
+
+            int removed = rng.Next(3) == 0 ? rng.Next(Math.Min(30, text.Length - start) + 1) : 0;
+            if (start + removed < text.Length && char.IsLowSurrogate(text[start + removed]))
+            {
+                removed++;
+            }
+
+            string inserted = insert();
+            text = text.Remove(start, removed).Insert(start, inserted);
+            int first = seg.Apply(start, removed, inserted);
+            int[] whole = tokenizer.Tokenize(text);
+            string where = $"{label} edit {e}";
+            Assert.True(whole.AsSpan().SequenceEqual(seg.Tokens), $"{where}: incremental tokens differ from whole tokenization");
+            Assert.True(FirstDifference(before, whole) == first, $"{where}: first changed {first}, brute force {FirstDifference(before, whole)}");
+        }
+
+        var fresh = new SegmentTokens(tokenizer, text);
+        for (int i = 0; i < seg.Count; i++)
+        {
+            Assert.True(fresh.ByteStart(i) == seg.ByteStart(i) && fresh.CharStart(i) == seg.CharStart(i), $"{label}: span {i}");
         }
     }
 
