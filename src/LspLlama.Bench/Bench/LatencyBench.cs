@@ -14,16 +14,20 @@ namespace LspLlama.Bench;
 /// <param name="Files">The workspace as (uri, text); the last one is the active document.</param>
 /// <param name="CursorLine">Where typing starts in the active document (end of this line).</param>
 /// <param name="Typed">The characters typed, one keystroke each.</param>
+/// <param name="CursorCharacter">Where on that line typing starts (null: its end).</param>
 public sealed record LatencyScript(
     string ModelPath, int ContextSize, int BatchSize, int Threads, int MaxTokens,
-    IReadOnlyList<(string Uri, string Text)> Files, int CursorLine, string Typed);
+    IReadOnlyList<(string Uri, string Text)> Files, int CursorLine, string Typed, int? CursorCharacter = null);
 
 /// <summary>One keystroke: the time from sending didChange to the inline completion result, and what the sync did.</summary>
 public sealed record LatencySample(double Ms, int DecodedTokens, int IdealTokens, int RestoredFrom, bool FromCache);
 
 /// <summary>The samples of one policy.</summary>
-/// <param name="FirstMs">The first completion (the whole context decoded), not among the samples.</param>
-public sealed record LatencyRun(string Policy, string MemoryKind, int PlanTokens, double FirstMs, IReadOnlyList<LatencySample> Samples);
+/// <param name="FirstMs">The first completion (the documents' open and the whole context decoded), not among the samples.</param>
+/// <param name="StartRssBytes">The process's resident memory once the model was loaded, before any document was opened.</param>
+/// <param name="PeakRssBytes">Its peak from then to the last keystroke (client and server share the process).</param>
+public sealed record LatencyRun(
+    string Policy, string MemoryKind, int PlanTokens, double FirstMs, IReadOnlyList<LatencySample> Samples, long StartRssBytes = 0, long PeakRssBytes = 0);
 
 /// <summary>
 /// Latency from <c>didChange</c> to the <c>textDocument/inlineCompletion</c> result while typing in
@@ -72,16 +76,18 @@ public static class LatencyBench
                 throw new InvalidOperationException($"the model did not load: {ready.GetProperty("message")}");
             }
 
+            ProcessMemory.ReleaseGarbage();
+            ProcessMemory.ResetPeak();
+            long startRss = ProcessMemory.ResidentBytes();
+            (string active, string activeText) = script.Files[^1];
+            int line = script.CursorLine;
+            int character = script.CursorCharacter ?? activeText.Split('\n')[line].Length;
+            var stopwatch = Stopwatch.StartNew();
             foreach ((string uri, string text) in script.Files)
             {
                 await rpc.NotifyWithParameterObjectAsync(LspMethods.DidOpen, new { textDocument = new { uri, languageId = "csharp", version = 1, text } }).ConfigureAwait(false);
             }
 
-            (string active, string activeText) = script.Files[^1];
-            string[] lines = activeText.Split('\n');
-            int line = script.CursorLine;
-            int character = lines[line].Length;
-            var stopwatch = Stopwatch.StartNew();
             await InlineAsync(rpc, active, line, character).ConfigureAwait(false);
             double firstMs = stopwatch.Elapsed.TotalMilliseconds;
             JsonElement first = await rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.Status, null).ConfigureAwait(false);
@@ -110,11 +116,13 @@ public static class LatencyBench
             }
 
             log.WriteLine();
+            long peakRss = ProcessMemory.PeakResidentBytes();
             await rpc.InvokeWithParameterObjectAsync<JsonElement?>(LspMethods.Shutdown, null).ConfigureAwait(false);
             await rpc.NotifyWithParameterObjectAsync(LspMethods.Exit, null).ConfigureAwait(false);
             await exited.WaitAsync(s_timeout).ConfigureAwait(false);
             return new LatencyRun(
-                policy, first.GetProperty("memoryKind").GetString() ?? "?", first.GetProperty("lastSync").GetProperty("desiredTokens").GetInt32(), firstMs, samples);
+                policy, first.GetProperty("memoryKind").GetString() ?? "?", first.GetProperty("lastSync").GetProperty("desiredTokens").GetInt32(), firstMs, samples,
+                startRss, peakRss);
         }
         finally
         {

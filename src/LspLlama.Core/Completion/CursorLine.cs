@@ -59,9 +59,9 @@ public sealed class CursorLine
     /// </summary>
     public string? NextNonBlankLine => _nextNonBlankLine;
 
-    public static CursorLine From(string prefix, string suffix)
+    public static CursorLine From(ReadOnlySpan<char> prefix, ReadOnlySpan<char> suffix)
     {
-        ReadOnlySpan<char> before = WithoutCarriageReturn(prefix.AsSpan(prefix.LastIndexOf('\n') + 1));
+        ReadOnlySpan<char> before = WithoutCarriageReturn(prefix[(prefix.LastIndexOf('\n') + 1)..]);
         ReadOnlySpan<char> rest = suffix;
         int afterEnd = rest.IndexOf('\n');
         ReadOnlySpan<char> after = WithoutCarriageReturn(afterEnd < 0 ? rest : rest[..afterEnd]);

@@ -22,8 +22,8 @@ public readonly record struct CacheHit(string Suggestion, CacheHitKind Kind);
 /// suffix changed, the document changed before the cursor, the cursor moved) drops the entry.
 /// One change of the suffix is allowed: closers the editor auto-inserted right of the cursor
 /// (typing <c>(</c> gives <c>()</c>), which are then taken off the end of the rest.</item>
-/// <item>Recent: a small LRU of results keyed by document and the hashes and lengths of prefix
-/// and suffix (a 64-bit hash, so whole documents are not kept for it).</item>
+/// <item>Recent: a small LRU of results keyed by document, the lengths of prefix and suffix and a
+/// 64-bit hash of the text (<see cref="TextAroundCursor.Key"/>), so whole documents are not kept for it.</item>
 /// </list>
 /// Not thread-safe: it belongs to the one worker that answers completions.
 /// </summary>
@@ -130,24 +130,20 @@ public sealed class SuggestionCache(int capacity = 64)
 
     private static string? RestAfterTyping(Shown shown, CompletionRequest request)
     {
-        string before = shown.Request.Prefix;
-        string suffix = shown.Request.Suffix;
-        if (request.Prefix.Length < before.Length
-            || !request.Prefix.StartsWith(before, StringComparison.Ordinal)
-            || !request.Suffix.EndsWith(suffix, StringComparison.Ordinal))
+        if (request.Text.Extends(shown.Request.Text) is not (string typedText, string autoClosedText))
         {
             return null;
         }
 
         // An editor that auto-closes brackets and quotes puts the closer right of the cursor as the
         // user types the opener; the rest of the suggestion then must not insert it again.
-        ReadOnlySpan<char> autoClosed = request.Suffix.AsSpan(0, request.Suffix.Length - suffix.Length);
+        ReadOnlySpan<char> autoClosed = autoClosedText;
         if (autoClosed.Length > MaxAutoClosed || autoClosed.IndexOfAnyExcept(AutoClosers) >= 0)
         {
             return null;
         }
 
-        ReadOnlySpan<char> typed = request.Prefix.AsSpan(before.Length);
+        ReadOnlySpan<char> typed = typedText;
         if (!shown.Suggestion.AsSpan().StartsWith(typed, StringComparison.Ordinal))
         {
             return null;
@@ -169,9 +165,9 @@ public sealed class SuggestionCache(int capacity = 64)
 
     private sealed record Shown(CompletionRequest Request, string Suggestion);
 
-    private readonly record struct RecentKey(string DocumentId, int PrefixLength, ulong PrefixHash, int SuffixLength, ulong SuffixHash)
+    private readonly record struct RecentKey(string DocumentId, int PrefixLength, int SuffixLength, ulong TextKey)
     {
         public static RecentKey Of(CompletionRequest request) => new(
-            request.DocumentId, request.Prefix.Length, TextHash.Of(request.Prefix), request.Suffix.Length, TextHash.Of(request.Suffix));
+            request.DocumentId, request.Text.PrefixLength, request.Text.SuffixLength, request.Text.Key);
     }
 }

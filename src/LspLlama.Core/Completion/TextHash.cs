@@ -29,6 +29,9 @@ public static class TextHash
         return Mix(hash);
     }
 
+    /// <summary>One hash of two, in order.</summary>
+    public static ulong Combine(ulong first, ulong second) => Mix(Mix(first) ^ second);
+
     private static ulong Mix(ulong value)
     {
         value *= Multiplier;

@@ -53,7 +53,11 @@ public static class ActiveWindow
         }
 
         int prefixBudget = budget - fixedCount - suffix.Length;
-        int lineStart = text[..cursor].LastIndexOf('\n') + 1;
+        // A large document has tokens for a slice only (the cursor lies well inside it): the prefix
+        // starts in it, and the line start is looked for only there (the line may be 20 MB long).
+        int sliceStart = seg.SliceStart;
+        doc.PrefixStart = Math.Max(doc.PrefixStart, sliceStart);
+        int lineStart = sliceStart + text[sliceStart..cursor].LastIndexOf('\n') + 1;
         int t = seg.BoundaryAtOrBefore(split ? StickyMiddleStart(doc, text, lineStart, cursor, prefixBudget / 4) : cursor);
         (int s, int bodyEnd, int[] tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);
         if (doc.PrefixStart > cursor || bodyEnd - s + tail.Length > prefixBudget)
@@ -62,8 +66,10 @@ public static class ActiveWindow
             (s, bodyEnd, tail) = Prefix(doc, tokenizer, doc.PrefixStart, t, cursor);
             if (bodyEnd - s + tail.Length > prefixBudget)
             {
-                // One enormous line: cut the prefix by tokens, at a character boundary.
-                s = Math.Max(s, bodyEnd - Math.Max(0, prefixBudget - tail.Length));
+                // One enormous line: cut the prefix by tokens, at a character boundary, to three
+                // quarters of its budget as a line start would be chosen, so that typing goes on
+                // for a quarter of the budget before the start moves (and the prefix is re-decoded).
+                s = Math.Max(s, bodyEnd - Math.Max(0, (prefixBudget * 3 / 4) - tail.Length));
                 while (s < bodyEnd && seg.StartsMidChar(s))
                 {
                     s++;
@@ -143,7 +149,7 @@ public static class ActiveWindow
     /// </summary>
     private static int ChoosePrefixStart(SegmentTokens seg, ReadOnlySpan<char> text, int cursor, int t, int target, int chunkLines)
     {
-        int pos = 0, line = 0, best = -1;
+        int pos = seg.SliceStart, line = 0, best = -1;
         while (pos <= cursor)
         {
             if (line % chunkLines == 0 && t - seg.BoundaryAtOrAfter(pos) <= target)
@@ -162,7 +168,7 @@ public static class ActiveWindow
             line++;
         }
 
-        return best >= 0 ? best : text[..cursor].LastIndexOf('\n') + 1;
+        return best >= 0 ? best : pos;
     }
 
     /// <summary>

@@ -63,8 +63,7 @@ public sealed partial class ContextPlan
 
         if (TextDiff.DifferingSpan(doc.Tokens.GetText(), text) is { } span)
         {
-            doc.Tokens.Apply(span.Start, span.Removed, span.Inserted);
-            doc.ShiftAnchors(span.Start, span.Removed, span.Inserted.Length);
+            doc.Edit(span.Start, span.Removed, span.Inserted);
             TrimClosed();
         }
     }

@@ -75,11 +75,14 @@ public sealed partial class ContextPlan
 
     public string GetText(string uri) => Get(uri).Tokens.GetText();
 
+    /// <summary>The document's text as the plan holds it, valid until its next edit.</summary>
+    public ReadOnlySpan<char> Text(string uri) => Get(uri).Tokens.Text;
+
     /// <summary>Re-tokenizes the whole document and compares (a self-check for benchmarks and diagnostics; costs a full tokenization).</summary>
     public bool MatchesWholeTokenization(string uri)
     {
         SegmentTokens tokens = Get(uri).Tokens;
-        return tokens.Tokens.SequenceEqual(_tokenizer.Tokenize(tokens.GetText()));
+        return tokens.Tokens.SequenceEqual(_tokenizer.Tokenize(tokens.TokenizedText.ToString()));
     }
 
     /// <summary>Closed files the plan still holds as context (see <see cref="ContextSettings.KeepClosedFiles"/>).</summary>
@@ -109,7 +112,7 @@ public sealed partial class ContextPlan
             _order.Remove(kept); // Left out by the budget (or renamed): it comes back as a new document.
         }
 
-        var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), ++_clock);
+        var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text, SliceChars), Header(path), ++_clock);
         _documents.Add(uri, doc);
         _order.Add(doc);
     }
@@ -139,7 +142,7 @@ public sealed partial class ContextPlan
         // Refused, and every file after it, rather than trimming older ones: those are the front
         // of the stored tokens, the part a restore keeps. (The last stored file, active then, had
         // only its window there; the editor reopens it anyway and it goes to the end, where it was.)
-        var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text), Header(path), _clock + 1) { Closed = true };
+        var doc = new DocumentState(uri, path, new SegmentTokens(_tokenizer, text, SliceChars), Header(path), _clock + 1) { Closed = true };
         if (_preamble.Length + ClosedSize() + OtherSize(doc) > Budget)
         {
             _rememberedFull = true;
@@ -204,8 +207,7 @@ public sealed partial class ContextPlan
     public void Edit(string uri, int start, int removedLength, string insertedText)
     {
         DocumentState doc = Get(uri);
-        doc.Tokens.Apply(start, removedLength, insertedText);
-        doc.ShiftAnchors(start, removedLength, insertedText.Length);
+        doc.Edit(start, removedLength, insertedText);
         Touch(doc);
     }
 
@@ -249,6 +251,7 @@ public sealed partial class ContextPlan
         }
 
         doc.Cursor = cursor;
+        doc.Tokens.Focus(cursor);
         if (_active != doc)
         {
             if (_active is not null)
@@ -276,6 +279,18 @@ public sealed partial class ContextPlan
 
     private DocumentState Get(string uri) =>
         _documents.TryGetValue(uri, out DocumentState? doc) ? doc : throw new ArgumentException($"document not open: {uri}");
+
+    /// <summary>
+    /// Chars of a large document's tokenized slice (see SegmentTokens.Slice.cs): eight per token of
+    /// the budget, twice what code averages, so the half before the cursor holds more tokens than
+    /// the active document's share of the budget may use; at least 64 Ki chars, so no file that
+    /// could fit whole is ever sliced at a small context size.
+    /// </summary>
+    internal int SliceChars => Math.Max(MinSliceChars, Budget * SliceCharsPerToken);
+
+    internal const int MinSliceChars = 64 * 1024;
+
+    internal const int SliceCharsPerToken = 8;
 
     /// <summary>Longest file header, so that a client's absurd path cannot crowd out the document.</summary>
     public const int MaxHeaderTokens = PromptFormat.MaxHeaderTokens;

@@ -46,6 +46,14 @@ public sealed class DocumentState(string uri, string path, SegmentTokens tokens,
 
     public long PlannedBuild { get; set; } = -1;
 
+    /// <summary>Applies an edit to the tokens and the offsets, then keeps a large document's slice around the cursor.</summary>
+    public void Edit(int start, int removed, string inserted)
+    {
+        Tokens.Apply(start, removed, inserted);
+        ShiftAnchors(start, removed, inserted.Length);
+        Tokens.Focus(Cursor);
+    }
+
     /// <summary>Moves the stored offsets the way an edit moves the text they point into.</summary>
     public void ShiftAnchors(int start, int removed, int insertedLength)
     {

@@ -19,7 +19,7 @@ public sealed partial class SegmentTokens
             return (0, 0);
         }
 
-        ReadOnlySpan<char> text = _text.Span;
+        ReadOnlySpan<char> text = SliceText;
         int p = start;
         int firstBreak = -1;
         for (int n = 0; n < 1 << level; n++)
@@ -45,7 +45,7 @@ public sealed partial class SegmentTokens
             p = br;
         }
 
-        int token = BoundaryAtOrBefore(LongLines.WindowStart(text, p));
+        int token = LocalBoundaryAtOrBefore(LongLines.WindowStart(text, p));
         return (token, firstBreak + 1);
     }
 
@@ -58,10 +58,10 @@ public sealed partial class SegmentTokens
     {
         if (level > MaxLevel)
         {
-            return (Count, _text.Length);
+            return (Count, _sliceLength);
         }
 
-        ReadOnlySpan<char> text = _text.Span;
+        ReadOnlySpan<char> text = SliceText;
         int p = editEndNew;
         int alignChar = -1;
         for (int n = 0; n < 1 << level; n++)
@@ -69,7 +69,7 @@ public sealed partial class SegmentTokens
             int br = LongLines.NextBreak(text, p);
             if (br < 0)
             {
-                return (Count, _text.Length);
+                return (Count, _sliceLength);
             }
 
             int m = br + 1;
@@ -80,7 +80,7 @@ public sealed partial class SegmentTokens
 
             if (m >= text.Length)
             {
-                return (Count, _text.Length);
+                return (Count, _sliceLength);
             }
 
             if (alignChar < 0)
@@ -93,7 +93,7 @@ public sealed partial class SegmentTokens
 
         // Old coordinates: text after the edit only moved by charDelta.
         int oldAlign = alignChar - charDelta;
-        int k = TokenAtChar(oldAlign);
+        int k = LocalTokenAtChar(oldAlign);
         int b = Math.Min(Count, k + RealignRun + TailMargin + 4 + (p - alignChar) / 4);
         while (b < Count && _midChar[b])
         {
@@ -106,7 +106,7 @@ public sealed partial class SegmentTokens
     /// <summary>The window's tokens must reproduce the old tokens that end at or before <paramref name="verifyChar"/>.</summary>
     private bool LeftMatches(int a, int verifyChar, int[] ids, int[] nb)
     {
-        int verifyByte = ByteStart(BoundaryAtOrAfter(verifyChar));
+        int verifyByte = ByteStart(LocalBoundaryAtOrAfter(verifyChar));
         for (int k = a, j = 0; k < Count && ByteStart(k + 1) <= verifyByte; k++, j++)
         {
             if (j >= ids.Length || ids[j] != _ids[k] || nb[j] != _byteStart[k])

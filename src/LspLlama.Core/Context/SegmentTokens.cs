@@ -16,6 +16,10 @@ namespace LspLlama.Core.Context;
 /// tokenization realigns with the old one. Both sides are checked against the old tokens (the left
 /// side must reproduce them, the right side must realign for a run of tokens); when a check fails,
 /// the window widens, in the end to the whole text.
+/// A document far larger than the plan could ever use (a 20 MB minified bundle) keeps its whole
+/// text but tokens only for a slice of it around the cursor (<see cref="Focus"/>, in
+/// SegmentTokens.Slice.cs): the tokens are then those of the slice's text on its own, and every
+/// offset in and out stays a document offset.
 /// </remarks>
 public sealed partial class SegmentTokens
 {
@@ -30,31 +34,59 @@ public sealed partial class SegmentTokens
 
     private readonly ITokenizer _tokenizer;
     private readonly TextBuffer _text;
+
+    /// <summary>Where the tokenized slice of the text starts, and its length (the whole text unless sliced).</summary>
+    private int _sliceStart;
+    private int _sliceLength;
+
+    // Token spans below are relative to the slice's start: an edit before the slice moves only it.
     private int[] _ids = [];
     private int[] _byteStart = [];
     private int[] _charStart = [];
     private bool[] _midChar = [];
 
+    /// <summary>Tokens for the whole text, whatever its size.</summary>
     public SegmentTokens(ITokenizer tokenizer, string text)
+        : this(tokenizer, text, sliceChars: 0)
     {
+    }
+
+    /// <summary>
+    /// Tokens for the whole text while it is at most twice <paramref name="sliceChars"/> long, else
+    /// for a slice of about <paramref name="sliceChars"/> around the cursor (0: never sliced).
+    /// </summary>
+    public SegmentTokens(ITokenizer tokenizer, string text, int sliceChars)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sliceChars);
         _tokenizer = tokenizer;
         _text = new TextBuffer(text);
-        int[] ids = tokenizer.Tokenize(text);
-        TokenizedChars += text.Length;
-        EnsureCapacity(ids.Length);
-        (int bytes, _) = Spans(text, ids, 0, 0, _byteStart, _charStart, _midChar);
-        ids.CopyTo(_ids, 0);
-        Count = ids.Length;
-        ByteLength = bytes;
+        _sliceChars = sliceChars;
+        Reslice(WantsWhole() ? (0, text.Length) : SliceAround(0));
     }
 
     public int Count { get; private set; }
 
     public int ByteLength { get; private set; }
 
+    /// <summary>The document's length in chars (the whole text, sliced or not).</summary>
     public int CharLength => _text.Length;
 
+    /// <summary>The slice's tokens: the tokenization of the text from <see cref="SliceStart"/> to <see cref="SliceEnd"/>.</summary>
     public ReadOnlySpan<int> Tokens => _ids.AsSpan(0, Count);
+
+    /// <summary>Where the tokens start in the text (0 unless the document is sliced).</summary>
+    public int SliceStart => _sliceStart;
+
+    /// <summary>Where the tokens end in the text (its length unless the document is sliced).</summary>
+    public int SliceEnd => _sliceStart + _sliceLength;
+
+    /// <summary>Only a slice of the text has tokens.</summary>
+    public bool IsSliced => _sliceLength != _text.Length;
+
+    /// <summary>The text the tokens spell.</summary>
+    public ReadOnlySpan<char> TokenizedText => SliceText;
+
+    private ReadOnlySpan<char> SliceText => _text.Span.Slice(_sliceStart, _sliceLength);
 
     public ReadOnlySpan<char> Text => _text.Span;
 
@@ -64,10 +96,13 @@ public sealed partial class SegmentTokens
     /// <summary>Characters handed to the tokenizer so far (the whole text once, then only windows).</summary>
     public long TokenizedChars { get; private set; }
 
+    /// <summary>UTF-8 offset of the token's first byte in the tokenized text (its byte length past the end).</summary>
     public int ByteStart(int token) => token < Count ? _byteStart[token] : ByteLength;
 
-    /// <summary>UTF-16 offset of the code point holding the token's first byte (text length past the end).</summary>
-    public int CharStart(int token) => token < Count ? _charStart[token] : _text.Length;
+    /// <summary>UTF-16 offset of the code point holding the token's first byte (<see cref="SliceEnd"/> past the end).</summary>
+    public int CharStart(int token) => _sliceStart + LocalCharStart(token);
+
+    private int LocalCharStart(int token) => token < Count ? _charStart[token] : _sliceLength;
 
     /// <summary>True when the token starts inside a multi-byte character (a byte-level token split it).</summary>
     public bool StartsMidChar(int token) => token < Count && _midChar[token];
@@ -75,7 +110,15 @@ public sealed partial class SegmentTokens
     public string GetText() => _text.ToString();
 
     /// <summary>Index of the last token that starts at or before <paramref name="charOffset"/> (0 when none).</summary>
-    public int TokenAtChar(int charOffset)
+    public int TokenAtChar(int charOffset) => LocalTokenAtChar(charOffset - _sliceStart);
+
+    /// <summary>The last token boundary at or before <paramref name="charOffset"/> that lies on a code point boundary.</summary>
+    public int BoundaryAtOrBefore(int charOffset) => LocalBoundaryAtOrBefore(charOffset - _sliceStart);
+
+    /// <summary>The first token boundary at or after <paramref name="charOffset"/> that lies on a code point boundary.</summary>
+    public int BoundaryAtOrAfter(int charOffset) => LocalBoundaryAtOrAfter(charOffset - _sliceStart);
+
+    private int LocalTokenAtChar(int charOffset)
     {
         int lo = 0, hi = Count - 1, found = 0;
         while (lo <= hi)
@@ -95,15 +138,14 @@ public sealed partial class SegmentTokens
         return found;
     }
 
-    /// <summary>The last token boundary at or before <paramref name="charOffset"/> that lies on a code point boundary.</summary>
-    public int BoundaryAtOrBefore(int charOffset)
+    private int LocalBoundaryAtOrBefore(int charOffset)
     {
-        if (charOffset >= _text.Length)
+        if (charOffset >= _sliceLength)
         {
             return Count;
         }
 
-        int i = TokenAtChar(charOffset);
+        int i = LocalTokenAtChar(charOffset);
         while (i > 0 && (_midChar[i] || _charStart[i] > charOffset))
         {
             i--;
@@ -112,10 +154,9 @@ public sealed partial class SegmentTokens
         return i;
     }
 
-    /// <summary>The first token boundary at or after <paramref name="charOffset"/> that lies on a code point boundary.</summary>
-    public int BoundaryAtOrAfter(int charOffset)
+    private int LocalBoundaryAtOrAfter(int charOffset)
     {
-        int i = TokenAtChar(charOffset);
+        int i = LocalTokenAtChar(charOffset);
         while (i < Count && (_midChar[i] || _charStart[i] < charOffset))
         {
             i++;
@@ -137,7 +178,36 @@ public sealed partial class SegmentTokens
         }
 
         Version++;
+        int charDelta = inserted.Length - removed;
+        int sliceEnd = SliceEnd;
+        bool inside = start >= _sliceStart && start + removed <= sliceEnd;
+        bool outgrows = inside && _sliceChars > 0 && _sliceLength + charDelta > 2L * _sliceChars;
+        bool wasWhole = !IsSliced;
         _text.Replace(start, removed, inserted);
+        if (inside && !outgrows)
+        {
+            _sliceLength += charDelta;
+            return ApplyInSlice(start - _sliceStart, removed, inserted);
+        }
+
+        if (!inside && start + removed <= _sliceStart)
+        {
+            _sliceStart += charDelta; // Before the slice: its text, and so its tokens, only moved.
+            return Count;
+        }
+
+        if (!inside && start >= sliceEnd)
+        {
+            return Count;
+        }
+
+        // Across the slice's edge, or a paste that makes it too large: a new slice where the edit ends.
+        return Reslice(WantsWhole(wasWhole) ? (0, _text.Length) : SliceAround(start + inserted.Length));
+    }
+
+    /// <summary>The edit, in slice coordinates, on a text already changed: re-tokenizes a window and splices.</summary>
+    private int ApplyInSlice(int start, int removed, string inserted)
+    {
         int charDelta = inserted.Length - removed;
         int editEndNew = start + inserted.Length;
 
@@ -146,9 +216,9 @@ public sealed partial class SegmentTokens
             (int a, int verifyChar) = LeftWindow(start, leftLevel);
             (int b, int alignChar) = RightWindow(editEndNew, charDelta, rightLevel);
             // Before the edit old and new coordinates agree; a == Count only for an empty token list.
-            int winCharStart = a < Count ? _charStart[a] : _text.Length - charDelta;
-            int winCharEndNew = b < Count ? _charStart[b] + charDelta : _text.Length;
-            string window = _text.Substring(winCharStart, winCharEndNew - winCharStart);
+            int winCharStart = a < Count ? _charStart[a] : _sliceLength - charDelta;
+            int winCharEndNew = b < Count ? _charStart[b] + charDelta : _sliceLength;
+            string window = _text.Substring(_sliceStart + winCharStart, winCharEndNew - winCharStart);
             int[] ids = _tokenizer.Tokenize(window);
             TokenizedChars += window.Length;
             int[] nb = new int[ids.Length];

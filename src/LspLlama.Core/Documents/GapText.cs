@@ -70,6 +70,18 @@ public sealed class GapText
 
     public override string ToString() => GetText(0, Length);
 
+    /// <summary>
+    /// The text before and after <paramref name="offset"/> as two spans, valid until the next edit:
+    /// the gap moves there first (where the next keystroke will edit anyway), so nothing is copied.
+    /// </summary>
+    public (ReadOnlyMemory<char> Before, ReadOnlyMemory<char> After) SplitAt(int offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, Length);
+        MoveGapTo(offset);
+        return (_buffer.AsMemory(0, _gapStart), _buffer.AsMemory(_gapEnd));
+    }
+
     private void MoveGapTo(int position)
     {
         int gap = _gapEnd - _gapStart;

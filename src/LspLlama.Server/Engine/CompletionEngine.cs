@@ -88,12 +88,11 @@ public sealed class CompletionEngine : IDisposable
     {
         TextDocument document = _documents.Find(uri)
             ?? throw new LocalRpcException($"no open document '{uri}'") { ErrorCode = LspErrorCodes.InvalidParams };
-        (string text, _) = document.Snapshot();
         PositionEncoding encoding = _lifecycle.Client.PositionEncoding;
-        int offset = document.OffsetAt(position, encoding);
+        CompletionRequest request = document.ReadAround(position, encoding, (before, after, _) => new CompletionRequest(uri, before, after));
+        int offset = request.Offset;
         FeedMark mark = _host.Mark();
-        var request = new CompletionRequest(uri, text[..offset], text[offset..]);
-        string word = WordBefore(request.Prefix);
+        string word = WordBefore(request.Text.Tail);
         TextPosition cursor = document.PositionAt(offset, encoding);
         TextPosition wordStart = document.PositionAt(offset - word.Length, encoding);
 

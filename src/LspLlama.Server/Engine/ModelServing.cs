@@ -348,8 +348,12 @@ public sealed class ModelServing : IDisposable
             return false;
         }
 
-        return sameFeed || _plan.GetText(request.DocumentId) == request.Prefix + request.Suffix;
+        return sameFeed || SameText(_plan.Text(request.DocumentId), request.Text);
     }
+
+    private static bool SameText(ReadOnlySpan<char> text, TextAroundCursor request) =>
+        text.Length == request.PrefixLength + request.SuffixLength
+        && TextAroundCursor.Of(text[..request.PrefixLength], text[request.PrefixLength..]).SameAs(request);
 
     /// <summary>Syncs the model at the cursor and generates; a generator that holds a request (remote) is closed after.</summary>
     private CompletionAnswer Generate(CompletionRequest request, int offset, GenerationOptions options, CancellationToken cancellation)

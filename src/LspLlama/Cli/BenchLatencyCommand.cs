@@ -16,7 +16,7 @@ internal sealed class BenchLatencyCommand : ICommand
 {
     public string Name => "bench-latency";
 
-    public string Summary => "latency from didChange to the inline completion, checkpoints vs none: [--model F.gguf | --model-like NAME] [--context 16384] [--keystrokes 40] [--workspace-kb 80] [--seed 1] [--json FILE]";
+    public string Summary => "latency from didChange to the inline completion, checkpoints vs none: [--model F.gguf | --model-like NAME] [--context 16384] [--keystrokes 40] [--workspace-kb 80] [--seed 1] [--long-line-mb N] [--json FILE]";
 
     public async Task<int> RunAsync(ArgReader args)
     {
@@ -26,13 +26,14 @@ internal sealed class BenchLatencyCommand : ICommand
         int keystrokes = args.Int("--keystrokes", 40);
         int workspaceKb = args.Int("--workspace-kb", 80);
         int seed = args.Int("--seed", 1);
+        int longLineMb = args.Int("--long-line-mb", 0);
         int batch = args.Int("--batch", 512);
         int threads = args.Int("--threads", 0);
         string? json = args.Option("--json");
         args.EnsureAllUsed();
-        if (keystrokes < 1 || context < 1024 || workspaceKb < 1)
+        if (keystrokes < 1 || context < 1024 || workspaceKb < 1 || longLineMb is < 0 or > 512)
         {
-            throw new UsageException("--keystrokes must be at least 1, --context at least 1024, --workspace-kb at least 1");
+            throw new UsageException("--keystrokes must be at least 1, --context at least 1024, --workspace-kb at least 1, --long-line-mb 0 to 512");
         }
 
         string? built = null;
@@ -50,7 +51,9 @@ internal sealed class BenchLatencyCommand : ICommand
 
         try
         {
-            LatencyScript script = Script(Path.GetFullPath(model), context, batch, threads, seed, workspaceKb * 1024, keystrokes);
+            LatencyScript script = longLineMb > 0
+                ? LongLineScript(Path.GetFullPath(model), context, batch, threads, longLineMb * 1_000_000, keystrokes)
+                : Script(Path.GetFullPath(model), context, batch, threads, seed, workspaceKb * 1024, keystrokes);
             List<LatencyRun> runs = [];
             foreach (string policy in new[] { CheckpointPolicies.Lspllama, CheckpointPolicies.None })
             {
@@ -104,6 +107,33 @@ internal sealed class BenchLatencyCommand : ICommand
         }
 
         return new LatencyScript(model, context, batch, threads, MaxTokens: 8, opened, cursorLine, typed.ToString(0, keystrokes));
+    }
+
+    /// <summary>
+    /// One minified file of <paramref name="chars"/> chars on a single line (a JavaScript bundle),
+    /// typing in its middle: what the first open, a keystroke and the memory cost on a file the
+    /// plan can hold only a slice of.
+    /// </summary>
+    internal static LatencyScript LongLineScript(string model, int context, int batch, int threads, int chars, int keystrokes)
+    {
+        const string piece = "var q=function(e,t){return e+t};if(n&&n.x)return n.y;";
+        var text = new StringBuilder(chars + piece.Length);
+        while (text.Length < chars)
+        {
+            text.Append(piece);
+        }
+
+        const string statement = "if(a&&b)return c;";
+        StringBuilder typed = new();
+        while (typed.Length < keystrokes)
+        {
+            typed.Append(statement);
+        }
+
+        int middle = text.Length / 2 / piece.Length * piece.Length;
+        return new LatencyScript(
+            model, context, batch, threads, MaxTokens: 8, [("file:///workspace/bundle.min.js", text.ToString())], CursorLine: 0,
+            typed.ToString(0, keystrokes), CursorCharacter: middle);
     }
 
     /// <summary>The preset's model for <c>--model-like</c> (built once, cached); a usage error for a bad name or with <c>--model</c>.</summary>

@@ -169,4 +169,31 @@ public sealed class SuggestionCacheTests
         Assert.Null(cache.TryGet(CursorText.Request("x = t$0\nrest\n", "file:///a")));
         Assert.Equal("other();", cache.TryGet(CursorText.Request("y = $0\n", "file:///b"))?.Suggestion);
     }
+
+    [Theory]
+    [InlineData("nothing else changed", -1, true)]
+    [InlineData("a char changed far before the cursor", 100, false)]
+    [InlineData("a char changed far after the cursor", 2_900_000, false)]
+    [InlineData("a char changed just before the cursor's window", 1_500_000 - 5000, false)]
+    public void In_a_large_document_only_the_text_near_the_cursor_is_kept_and_an_edit_anywhere_still_misses(string why, int changedAt, bool hits)
+    {
+        // 3 MB: the requests keep a few thousand chars next to the cursor and hashes of the rest.
+        string document = string.Concat(Enumerable.Repeat("int value = Compute(1);\n", 3_000_000 / 24));
+        int cursor = 1_500_000;
+        var cache = new SuggestionCache();
+        CompletionRequest shown = new("file:///big", document[..cursor], document[cursor..]);
+        Assert.True(shown.Text.Tail.Length < 3 * TextAroundCursor.Block && shown.Text.Head.Length < 3 * TextAroundCursor.Block);
+        cache.Remember(shown, Shown);
+
+        string typed = document.Insert(cursor, "tot");
+        if (changedAt >= 0)
+        {
+            int at = changedAt < cursor ? changedAt : changedAt + 3;
+            typed = typed[..at] + (typed[at] == 'x' ? 'y' : 'x') + typed[(at + 1)..];
+        }
+
+        CacheHit? hit = cache.TryGet(new CompletionRequest("file:///big", typed[..(cursor + 3)], typed[(cursor + 3)..]));
+        Assert.True((hit is not null) == hits, why);
+        Assert.True(!hits || hit?.Suggestion == "al(items);", why);
+    }
 }
