@@ -171,6 +171,10 @@ public sealed partial class ContextPlan
         return start;
     }
 
-    private ActiveLayout LayoutActive(DocumentState doc) =>
-        ActiveWindow.Compute(doc, _tokenizer, _settings, _format, SuffixLines, Budget - _preamble.Length);
+    private ActiveLayout LayoutActive(DocumentState doc)
+    {
+        // Edits and focus keep a large document's slice at the cursor already; the layout relies on it.
+        doc.Tokens.Focus(doc.Cursor);
+        return ActiveWindow.Compute(doc, _tokenizer, _settings, _format, SuffixLines, Budget - _preamble.Length);
+    }
 }

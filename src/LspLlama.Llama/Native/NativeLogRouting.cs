@@ -15,6 +15,42 @@ public static class NativeLogRouting
     private static bool s_configured;
     private static LLamaLogLevel s_lastLevel = LLamaLogLevel.Info;
     private static LLamaLogLevel s_minimum = LLamaLogLevel.Warning;
+    private static readonly StringBuilder s_error = new();
+    private static readonly Queue<(long Number, string Line)> s_recentErrors = new();
+    private static long s_errors;
+
+    /// <summary>How many error lines llama.cpp logged so far (a mark for <see cref="FirstErrorSince"/>).</summary>
+    public static long ErrorCount
+    {
+        get
+        {
+            lock (s_lock)
+            {
+                return s_errors;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first error line llama.cpp logged after <paramref name="mark"/> (an <see cref="ErrorCount"/>):
+    /// the cause, before the generic "failed to load model" lines that follow it; null when none.
+    /// A failed load names its reason only there.
+    /// </summary>
+    public static string? FirstErrorSince(long mark)
+    {
+        lock (s_lock)
+        {
+            foreach ((long number, string line) in s_recentErrors)
+            {
+                if (number > mark)
+                {
+                    return line;
+                }
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>Installs the callback once; safe to call from any thread, before or after loading.</summary>
     public static void EnsureConfigured()
@@ -46,6 +82,24 @@ public static class NativeLogRouting
     private static bool IsKnownNoise(string message) =>
         message.Contains("bad special token", StringComparison.Ordinal) && message.Contains("4294967295", StringComparison.Ordinal);
 
+    private static void KeepError(string message)
+    {
+        s_error.Append(message);
+        if (message.EndsWith('\n'))
+        {
+            string line = s_error.ToString().Trim();
+            s_error.Clear();
+            if (line.Length > 0)
+            {
+                s_recentErrors.Enqueue((++s_errors, line.Length > 400 ? line[..400] : line));
+                if (s_recentErrors.Count > 16)
+                {
+                    s_recentErrors.Dequeue();
+                }
+            }
+        }
+    }
+
     private static void OnLog(LLamaLogLevel level, string message)
     {
         lock (s_lock)
@@ -53,6 +107,11 @@ public static class NativeLogRouting
             // "Continue" extends the previous message and inherits its level.
             LLamaLogLevel effective = level == LLamaLogLevel.Continue ? s_lastLevel : level;
             s_lastLevel = effective;
+            if (effective == LLamaLogLevel.Error)
+            {
+                KeepError(message);
+            }
+
             if (s_minimum == LLamaLogLevel.None || effective < s_minimum || (s_minimum > LLamaLogLevel.Info && IsKnownNoise(message)))
             {
                 return;

@@ -19,6 +19,9 @@ public readonly record struct PathStat(int Type, int Permissions, uint Owner, lo
 
     /// <summary>Writable by the group or by others (<c>022</c>).</summary>
     public bool WritableByOthers => (Permissions & 0x12) != 0;
+
+    /// <summary>Writable by its owner (<c>200</c>).</summary>
+    public bool WritableByOwner => (Permissions & 0x80) != 0;
 }
 
 /// <summary>

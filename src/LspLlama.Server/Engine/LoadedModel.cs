@@ -125,13 +125,16 @@ public sealed class LoadedModel : IServedModel, IDisposable
         // Checked before llama.cpp sees the file: some broken files abort inside the native loader.
         _ = GgufHeader.Read(parameters.ModelPath);
         NativeLogRouting.EnsureConfigured();
+        long errors = NativeLogRouting.ErrorCount;
         try
         {
             return LLamaWeights.LoadFromFile(parameters);
         }
         catch (LoadWeightsFailedException)
         {
-            throw new InvalidModelFileException(parameters.ModelPath, "llama.cpp could not load it (see the log for its reason)");
+            // llama.cpp says why only in its log (stderr, which an editor may not show): the message carries it.
+            string reason = NativeLogRouting.FirstErrorSince(errors) is { } said ? $"llama.cpp could not load it: {said}" : "llama.cpp could not load it";
+            throw new InvalidModelFileException(parameters.ModelPath, reason);
         }
     }
 

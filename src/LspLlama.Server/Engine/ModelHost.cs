@@ -138,8 +138,20 @@ public sealed class ModelHost(
             return null;
         }
 
-        string parent = Path.Combine(current.Store.Directory ?? StoreLocation.DefaultDirectory(), "checkpoints");
-        CheckpointDiskTier? tier = CheckpointDiskTier.Create(parent, current.Checkpoints.Values.MaxDiskBytes, out string? problem);
+        string store = Path.GetFullPath(current.Store.Directory ?? StoreLocation.DefaultDirectory());
+        string parent = Path.Combine(store, "checkpoints");
+        CheckpointDiskTier? tier = null;
+        string? problem = null;
+        if (StoreFolderTrust.System.Problem(store) is string why)
+        {
+            // Nothing is created in a folder the store may not use.
+            problem = $"the checkpoint folder {parent} is not used: {store}: {why}";
+        }
+        else
+        {
+            tier = CheckpointDiskTier.Create(parent, current.Checkpoints.Values.MaxDiskBytes, out problem);
+        }
+
         if (problem is not null)
         {
             logger.LogWarning("{Problem}; checkpoints the memory budget evicts are lost", problem);

@@ -5,8 +5,10 @@ namespace LspLlama.Store;
 /// <summary>
 /// Whether the store may use a folder: it must belong to this user and not be writable by the
 /// group or others, or anyone who can write there could plant a session (its documents are read
-/// and its tokens become the model's memory). A folder that does not exist yet is fine: the store
-/// creates it, 0700. The stat follows a symbolic link, so a link to the user's own folder works.
+/// and its tokens become the model's memory). A folder its owner may not write to either (0500) is
+/// one the user closed: root would write there anyway, so the mode is read rather than the write
+/// left to fail. A folder that does not exist yet is fine: the store creates it, 0700. The stat
+/// follows a symbolic link, so a link to the user's own folder works.
 /// </summary>
 public sealed class StoreFolderTrust(Func<string, PathStat?> stat, uint? user)
 {
@@ -30,8 +32,9 @@ public sealed class StoreFolderTrust(Func<string, PathStat?> stat, uint? user)
             return $"it belongs to user {found.Owner}, not to this user ({me})";
         }
 
-        return found.WritableByOthers
-            ? $"others may write to it (mode {Convert.ToString(found.Permissions, 8)})"
+        string mode = Convert.ToString(found.Permissions, 8);
+        return found.WritableByOthers ? $"others may write to it (mode {mode})"
+            : !found.WritableByOwner ? $"its owner may not write to it (mode {mode})"
             : null;
     }
 }

@@ -58,6 +58,22 @@ public sealed class CraftedModelTests : IDisposable
         Assert.Equal("error", EngineClient.State(await client.StatusAsync()));
     }
 
+    [Fact]
+    public async Task A_file_llama_cpp_refuses_says_its_reason_in_the_message()
+    {
+        // Passes every managed check; llama.cpp then finds the tensors' shapes wrong and says so in its log only.
+        byte[] bytes = File.ReadAllBytes(TinyModels.Get(TinyArch.GraniteHybrid));
+        PatchUInt32(bytes, "granitehybrid.ssm.state_size", 0);
+        string path = Path.Combine(_dir, "state_size_0.gguf");
+        File.WriteAllBytes(path, bytes);
+
+        await using EngineClient client = new();
+        await client.StartAsync(EngineClient.Settings(path));
+        ShowMessageParams message = await client.WaitForMessageAsync();
+        Assert.Equal(MessageType.Error, message.Type);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(message.Message, "llama.cpp could not load it: .*tensor"), message.Message);
+    }
+
     private string Craft(string craft)
     {
         byte[] bytes = File.ReadAllBytes(TinyModels.Get(TinyArch.Llama));

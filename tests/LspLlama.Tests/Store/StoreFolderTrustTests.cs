@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LspLlama.Native;
 using LspLlama.Store;
+using LspLlama.Tests.Support;
 using Xunit;
 
 namespace LspLlama.Tests.Store;
@@ -26,6 +27,7 @@ public sealed class StoreFolderTrustTests : IDisposable
     [InlineData(1001u, 0x1C0, "belongs to user 1001")]
     [InlineData(1000u, 0x1FF, "others may write to it (mode 777)")]
     [InlineData(1000u, 0x1F8, "others may write to it (mode 770)")]
+    [InlineData(1000u, 0x140, "its owner may not write to it (mode 500)")]
     public void Only_a_folder_of_this_user_that_others_cannot_write_is_trusted(uint owner, int mode, string? problem)
     {
         var trust = new StoreFolderTrust(_ => new PathStat(PathStat.DirectoryType, mode, owner, 4096), user: 1000);
@@ -68,6 +70,38 @@ public sealed class StoreFolderTrustTests : IDisposable
         Assert.Contains(_log.Warnings, w => w.Contains("others may write to it", StringComparison.Ordinal));
         Assert.Single(StoreData.SessionFiles(_folder.Path)); // refused, not removed: it is not the store's to judge
         Assert.Equal(0x1FF, (int)File.GetUnixFileMode(_folder.Path));
+
+    }
+
+    [Theory]
+    [InlineData(0x1FF, "others may write to it")]
+    [InlineData(0x140, "its owner may not write to it")]
+    public async Task The_server_creates_nothing_in_a_store_folder_it_may_not_use(int mode, string why)
+    {
+        // The checkpoints' disk tier lives in the store's folder: refused with it, also for root.
+        Directory.CreateDirectory(_folder.Path);
+        File.SetUnixFileMode(_folder.Path, (UnixFileMode)mode);
+        try
+        {
+            await using (var client = new LspLlama.Tests.Engine.EngineClient())
+            {
+                Dictionary<string, object?> settings = LspLlama.Tests.Engine.EngineClient.Settings(TinyModels.Get(TinyArch.GraniteHybrid));
+                settings["store"] = new { enabled = true, directory = _folder.Path };
+                await client.StartWithModelAsync(settings);
+                await client.OpenAsync("file:///a.py", "x = 1\n");
+                await client.InlineAsync("file:///a.py", 0, 5);
+                await client.RequestAsync<System.Text.Json.JsonElement?>(LspLlama.Protocol.LspMethods.Shutdown, null);
+                Assert.Contains($"checkpoint folder {Path.Combine(_folder.Path, "checkpoints")} is not used", client.Log.ToString(), StringComparison.Ordinal);
+                Assert.Contains(why, client.Log.ToString(), StringComparison.Ordinal);
+            }
+
+            Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+            Assert.Equal(mode, (int)File.GetUnixFileMode(_folder.Path));
+        }
+        finally
+        {
+            File.SetUnixFileMode(_folder.Path, (UnixFileMode)UserOnly);
+        }
     }
 
     [Fact]
@@ -105,10 +139,13 @@ public sealed class StoreFolderTrustTests : IDisposable
             Assert.True(new SessionStore(new StoreOptions(link, 64), _log).Save(StoreData.Key(), StoreData.Snapshot(seed: 5, stateBytes: 100).Snapshot));
             Assert.Equal(0x1ED, (int)File.GetUnixFileMode(target));
 
-            // A folder the user made read-only stays read-only (root writes to it anyway).
+            // A folder the user made read-only stays read-only and unwritten, also for root.
             File.SetUnixFileMode(target, (UnixFileMode)0x140); // 0500
-            new SessionStore(new StoreOptions(link, 64), _log).Save(StoreData.Key(), StoreData.Snapshot(seed: 6, stateBytes: 100).Snapshot);
+            string[] before = Directory.GetFileSystemEntries(target);
+            Assert.False(new SessionStore(new StoreOptions(link, 64), _log).Save(StoreData.Key(), StoreData.Snapshot(seed: 6, stateBytes: 100).Snapshot));
+            Assert.Equal(before, Directory.GetFileSystemEntries(target));
             Assert.Equal(0x140, (int)File.GetUnixFileMode(target));
+            Assert.Contains(_log.Warnings, w => w.Contains("its owner may not write to it", StringComparison.Ordinal));
         }
         finally
         {
