@@ -17,7 +17,7 @@ public sealed class ContextPlanLargeDocumentTests
     {
         var tok = new FakeBpeTokenizer();
         var plan = new ContextPlan(tok, new ContextSettings());
-        string text = Minified(20_000_000);
+        string text = RandomText.Minified(20_000_000);
         int slice = plan.SliceChars;
         plan.Open(Uri, "bundle.min.js", text);
         Assert.True(plan.TokenizedChars < 2 * slice, $"the open tokenized {plan.TokenizedChars} chars of {text.Length}");
@@ -90,7 +90,7 @@ public sealed class ContextPlanLargeDocumentTests
         // with every keystroke and re-decoded the whole active part each time.
         var tok = new FakeBpeTokenizer();
         var plan = new ContextPlan(tok, new ContextSettings { MaxActiveTokens = maxActiveTokens });
-        string text = Minified(2_000_000);
+        string text = RandomText.Minified(2_000_000);
         int cursor = text.Length / 2;
         plan.Open(Uri, "bundle.min.js", text);
         plan.SetActive(Uri, cursor);
@@ -122,11 +122,5 @@ public sealed class ContextPlanLargeDocumentTests
         int split = decoded.LastIndexOf(middle, StringComparison.Ordinal);
         string prefix = decoded[..decoded.IndexOf("<|fim_suffix|>", StringComparison.Ordinal)] + decoded[(split + middle.Length)..];
         Assert.EndsWith(before, prefix, StringComparison.Ordinal);
-    }
-
-    private static string Minified(int chars)
-    {
-        const string piece = "var q=function(e,t){return e+t};if(n&&n.x)return n.y;";
-        return string.Concat(Enumerable.Repeat(piece, chars / piece.Length));
     }
 }

@@ -38,6 +38,13 @@ internal static class RandomText
         return sb.ToString();
     }
 
+    /// <summary>Minified JavaScript on one line of about <paramref name="chars"/> chars.</summary>
+    public static string Minified(int chars)
+    {
+        const string piece = "var q=function(e,t){return e+t};if(n&&n.x)return n.y;";
+        return string.Concat(Enumerable.Repeat(piece, chars / piece.Length));
+    }
+
     public static string Fragment(Random rng) => rng.Next(4) switch
     {
         0 => "",

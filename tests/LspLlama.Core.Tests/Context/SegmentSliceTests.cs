@@ -69,7 +69,7 @@ public sealed class SegmentSliceTests
     public void A_20_MB_line_is_tokenized_a_slice_at_a_time()
     {
         var tokenizer = new FakeBpeTokenizer();
-        string text = Minified(20_000_000);
+        string text = RandomText.Minified(20_000_000);
         var seg = new SegmentTokens(tokenizer, text, sliceChars: 128 * 1024);
         Assert.True(seg.TokenizedChars < 256 * 1024, $"tokenized {seg.TokenizedChars} chars at open");
 
@@ -87,17 +87,9 @@ public sealed class SegmentSliceTests
             seg.Focus(cursor);
         }
 
-        Assert.True(seg.TokenizedChars - before < 100 * 4 * LongLinesReach, $"{seg.TokenizedChars - before} chars for 100 keystrokes");
+        Assert.True(seg.TokenizedChars - before < 100 * 4 * LongLines.Reach, $"{seg.TokenizedChars - before} chars for 100 keystrokes");
         seg.Apply(10, 0, "y"); // before the slice: it only moves
         Assert.Equal(tokenizer.Tokenize(seg.TokenizedText.ToString()), seg.Tokens.ToArray());
-    }
-
-    private const int LongLinesReach = 4096;
-
-    private static string Minified(int chars)
-    {
-        const string piece = "var q=function(e,t){return e+t};if(n&&n.x)return n.y;";
-        return string.Concat(Enumerable.Repeat(piece, chars / piece.Length));
     }
 
     private static void Check(ITokenizer tokenizer, Random rng, string text, int edits, string label)
@@ -167,7 +159,7 @@ public sealed class SegmentSliceTests
 
         if (seg.IsSliced)
         {
-            Assert.True(seg.SliceEnd - seg.SliceStart <= (2 * SliceChars) + (2 * LongLinesReach), $"{where}: slice of {seg.SliceEnd - seg.SliceStart} chars");
+            Assert.True(seg.SliceEnd - seg.SliceStart <= (2 * SliceChars) + (2 * LongLines.Reach), $"{where}: slice of {seg.SliceEnd - seg.SliceStart} chars");
             Assert.True(seg.SliceStart == 0 || cursor - seg.SliceStart >= SliceChars / 4, $"{where}: cursor {cursor} near the slice start {seg.SliceStart}");
             Assert.True(seg.SliceEnd == text.Length || seg.SliceEnd - cursor >= SliceChars / 4, $"{where}: cursor {cursor} near the slice end {seg.SliceEnd}");
         }
