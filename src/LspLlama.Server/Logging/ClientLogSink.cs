@@ -37,7 +37,7 @@ public sealed class ClientLogSink : ILogSink
         t_sending = true;
         try
         {
-            string text = exception is null ? $"{category}: {message}" : $"{category}: {message}\n{exception}";
+            string text = exception is null ? $"{category}: {message}" : $"{category}: {message}\n{Describe(exception)}";
             _ = SendAsync(rpc, new LogMessageParams(ToMessageType(level), text));
         }
         finally
@@ -55,6 +55,24 @@ public sealed class ClientLogSink : ILogSink
         catch (Exception e) when (e is ConnectionLostException or ObjectDisposedException or IOException or OperationCanceledException)
         {
             _enabled = false;
+        }
+    }
+
+    /// <summary>
+    /// A failure of the machine's files (a full disk, a folder the user may not write, a damaged
+    /// file) is said in words: its stack trace says nothing the user can act on, and an editor shows
+    /// a block of frames as the server crashing. Anything else is a bug and keeps its stack trace.
+    /// </summary>
+    public static string Describe(Exception exception) =>
+        exception is IOException or UnauthorizedAccessException or InvalidDataException
+            ? string.Join(" <- ", Chain(exception).Select(e => $"{e.GetType().Name}: {e.Message}"))
+            : exception.ToString();
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
         }
     }
 

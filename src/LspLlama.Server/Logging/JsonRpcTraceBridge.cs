@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
 
 namespace LspLlama.Logging;
 
@@ -22,8 +24,30 @@ public sealed class JsonRpcTraceBridge(ILogger logger) : TraceListener
     public override void TraceEvent(TraceEventCache? eventCache, string source, TraceEventType eventType, int id, string? message) =>
         Log(eventType, message ?? string.Empty);
 
-    public override void TraceEvent(TraceEventCache? eventCache, string source, TraceEventType eventType, int id, string? format, params object?[]? args) =>
+    public override void TraceEvent(TraceEventCache? eventCache, string source, TraceEventType eventType, int id, string? format, params object?[]? args)
+    {
+        if (IsDeliberateErrorAnswer(format, args))
+        {
+            // A handler refused a client's mistake (a second initialize, bad params) with an error
+            // answer: the client got the reason, and a stack trace at error level would read as a crash.
+            eventType = TraceEventType.Verbose;
+            args = args!.Select(a => a is Exception e ? Unwrap(e).Message : a).ToArray();
+        }
+
         Log(eventType, args is null || format is null ? format ?? string.Empty : string.Format(CultureInfo.InvariantCulture, format, args));
+    }
+
+    private static bool IsDeliberateErrorAnswer(string? format, object?[]? args) =>
+        args is not null
+        && (args.Any(a => a is Exception e && Unwrap(e) is LocalRpcException)
+            // "An exception of type {0} was thrown but is not serializable": StreamJsonRpc's note
+            // that it answers with the message only, which is all a LocalRpcException means to send.
+            || (format?.Contains("not serializable", StringComparison.Ordinal) == true
+                && args.Any(a => a is Type t ? t == typeof(LocalRpcException)
+                    : a is string type && type.StartsWith(typeof(LocalRpcException).FullName!, StringComparison.Ordinal))));
+
+    private static Exception Unwrap(Exception e) =>
+        e is TargetInvocationException or AggregateException && e.InnerException is { } inner ? Unwrap(inner) : e;
 
     public override void TraceData(TraceEventCache? eventCache, string source, TraceEventType eventType, int id, object? data)
     {

@@ -49,6 +49,14 @@ public sealed class LifecycleTests
         await client.InitializeAsync();
         RemoteInvocationException e = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.InitializeAsync());
         Assert.Equal(LspErrorCodes.InvalidRequest, e.ErrorCode);
+        Assert.Contains("initialize was already received", e.Message, StringComparison.Ordinal);
+
+        // The refusal is the client's mistake, answered with its reason: the log gets no error or
+        // warning for it (an editor shows those as the server failing), and no stack trace.
+        await client.NotifyAsync(LspMethods.DidClose, new DidCloseTextDocumentParams(new TextDocumentIdentifier("file:///marker")));
+        IReadOnlyList<LogMessageParams> logs = await client.LogsUntilAsync("file:///marker");
+        Assert.DoesNotContain(logs, m => m.Type <= MessageType.Warning && !m.Message.Contains("file:///marker", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, m => m.Message.Contains("   at ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -85,15 +85,20 @@ internal sealed class LspTestClient : IAsyncDisposable
         RequestAsync<DocumentTextResult>(LspMethods.DocumentText, new DocumentTextParams(uri));
 
     /// <summary>Waits for a window/logMessage that contains <paramref name="text"/>.</summary>
-    public async Task<LogMessageParams> WaitForLogAsync(string text)
+    public async Task<LogMessageParams> WaitForLogAsync(string text) => (await LogsUntilAsync(text))[^1];
+
+    /// <summary>The window/logMessages received up to the first that contains <paramref name="text"/>, that one last.</summary>
+    public async Task<IReadOnlyList<LogMessageParams>> LogsUntilAsync(string text)
     {
         using CancellationTokenSource timeout = new(Timeout);
+        List<LogMessageParams> seen = [];
         while (true)
         {
             LogMessageParams message = await _logs.Reader.ReadAsync(timeout.Token);
+            seen.Add(message);
             if (message.Message.Contains(text, StringComparison.Ordinal))
             {
-                return message;
+                return seen;
             }
         }
     }
