@@ -74,7 +74,9 @@ internal sealed class BenchCommand : ICommand
             return Task.FromResult(0);
         }
 
-        using StreamWriter? perSync = options.PerSync is string perSyncPath ? new StreamWriter(perSyncPath) : null;
+        // Flushed line by line: a replay at a real size runs for hours, and its lines so far are
+        // what tells how it goes (and what is left of a run that was stopped).
+        using StreamWriter? perSync = options.PerSync is string perSyncPath ? new StreamWriter(perSyncPath) { AutoFlush = true } : null;
         IReplayTargetFactory targets = options.Engine is Uri engine ? new RemoteReplayFactory(factory, engine) : factory;
         BoundedReplay? bounded = options.MaxSyncTokens > 0 ? new BoundedReplay(options.MaxSyncTokens, options.IdleTokens) : null;
         ReplayRunner runner = new(targets, ReportProgress.ForStandardError(), perSync, bounded);
