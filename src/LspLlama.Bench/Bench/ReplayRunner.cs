@@ -28,7 +28,7 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
         return bounded;
     }
 
-    public const string PerSyncHeader = "policy,sync,context_tokens,ideal_tokens,decoded_tokens,full_reprocess,sync_ms,edits,focus_changes,opens,closes,keystroke,saves,restored_from_disk,bytes_copied,save_ms,restore_ms,evictions,spilled";
+    public const string PerSyncHeader = "policy,sync,context_tokens,ideal_tokens,decoded_tokens,full_reprocess,sync_ms,edits,focus_changes,opens,closes,keystroke,saves,restored_from_disk,bytes_copied,save_ms,restore_ms,evictions,spilled,background_tokens,stale_documents,stale_age_ms";
 
     public static readonly IReadOnlyList<string> AllPolicies =
         [CheckpointPolicies.None, CheckpointPolicies.EndOnly, CheckpointPolicies.Interval, CheckpointPolicies.Lspllama];
@@ -58,6 +58,7 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
             long startRss = ProcessMemory.ResidentBytes() - ProcessMemory.ResidentBytesOf(factory.Model.Path);
             EventCounts since = default;
             TraceCompletion? previous = null;
+            long unlisted = 0;
             for (int i = 0; i < trace.Events.Count; i++)
             {
                 TraceEvent e = trace.Events[i];
@@ -68,10 +69,11 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
                         && previous is { } last && last.Uri == request.Uri && last.Position.Line == request.Position.Line;
                     previous = request;
                     SyncCost? answered = target.Sync(request, cancellation);
-                    if (_idleTokens > 0 && PausesAfter(trace.Events, i))
-                    {
-                        tally.AddBackground(target.Idle(_idleTokens, cancellation));
-                    }
+                    long background = _idleTokens > 0 && PausesAfter(trace.Events, i) ? target.Idle(_idleTokens, cancellation) : 0;
+                    tally.AddBackground(background);
+
+                    // A cache hit has no line of its own: its pause's refresh goes on the next line.
+                    unlisted += background;
 
                     if (answered is not { } synced)
                     {
@@ -84,7 +86,9 @@ public sealed class ReplayRunner(IReplayTargetFactory factory, ReportProgress? p
                     SyncCost cost = synced with { Keystroke = keystroke };
                     perSync?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{policies[p]},{tally.Syncs},{cost.ContextTokens},{cost.IdealTokens},{cost.DecodedTokens},{(cost.FullReprocess ? 1 : 0)},{cost.Milliseconds:F1},{since.Edits},{since.Focus},{since.Opens},{since.Closes}," +
-                        $"{(keystroke ? 1 : 0)},{cost.CheckpointsSaved},{cost.Traffic.DiskRestores},{cost.Traffic.BytesCopied},{cost.SaveMs:F1},{cost.RestoreMs:F1},{cost.Traffic.Evictions},{cost.Traffic.Spilled}"));
+                        $"{(keystroke ? 1 : 0)},{cost.CheckpointsSaved},{cost.Traffic.DiskRestores},{cost.Traffic.BytesCopied},{cost.SaveMs:F1},{cost.RestoreMs:F1},{cost.Traffic.Evictions},{cost.Traffic.Spilled}," +
+                        $"{unlisted},{cost.StaleDocuments},{cost.StaleAgeMs:F0}"));
+                    unlisted = 0;
                     since = default;
                     tally.Add(cost);
                     progress?.Update(policies[p], p, policies.Count, tally.Syncs, syncs);

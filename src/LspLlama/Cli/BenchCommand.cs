@@ -38,11 +38,14 @@ internal sealed class BenchCommand : ICommand
         BenchOptions options = BenchOptionsReader.Read(args);
         args.EnsureAllUsed();
 
-        // The model comes first: a generated trace is sized with its tokenizer.
+        // The model comes first: a generated trace is sized with its tokenizer. A trace only
+        // generated is sized with the model named, so that it is the trace a replay with that
+        // model generates; with none named, with an estimate (no model is built for it).
+        bool modelNamed = options.ModelPath is not null || options.ModelLike is not null;
         ReplayLlamaFactory? loaded = null;
         try
         {
-            loaded = options.TraceOnly ? null : ReplayTargets.Create(options, ReplayTargets.ContextSizeFor(options), Console.Error);
+            loaded = options.TraceOnly && !modelNamed ? null : ReplayTargets.Create(options, ReplayTargets.ContextSizeFor(options), Console.Error);
         }
         catch (Exception ex) when (ex is ModelBuildException or InvalidModelFileException or LLama.Exceptions.RuntimeError or IOException or UnauthorizedAccessException)
         {
@@ -69,7 +72,7 @@ internal sealed class BenchCommand : ICommand
             Console.Error.WriteLine($"trace written to {save}");
         }
 
-        if (factory is null)
+        if (factory is null || options.TraceOnly)
         {
             return Task.FromResult(0);
         }
@@ -153,7 +156,8 @@ internal sealed class BenchCommand : ICommand
           --quick               a small trace (40 syncs, 8000 tokens) that replays in a few minutes
           --trace FILE          replay this trace (from serve --record-trace or --save-trace)
           --save-trace FILE     write the generated trace to FILE
-          --trace-only          generate (and save) the trace, do not replay it
+          --trace-only          generate (and save) the trace, do not replay it; sized with
+                                the tokenizer of --model or --model-like when one is given
           --policies LIST       comma-separated, from none,end-only,interval,lspllama (default: all)
           --model FILE          GGUF model (default: a tiny granitehybrid model built on the spot)
           --model-like NAME     a tiny-compute model with a real model's checkpoint size, memory
@@ -166,7 +170,9 @@ internal sealed class BenchCommand : ICommand
           --max-sync-tokens N   also replay lspllama bounded, as completion.maxSyncTokens N
                                 (lspllama+bounded, beside its exact replay): a request decodes
                                 at most N tokens, older context may lag and is refreshed in the
-                                pauses between the user's actions (default 0: exact only)
+                                pauses between the user's actions (default 0: exact only);
+                                --policies lspllama+bounded replays the bounded one alone (a
+                                real-size preset on a CPU takes hours per replay)
           --idle-tokens N       what a bounded replay's refresh may decode in each pause (after a
                                 request that more keystrokes on its line do not follow) before
                                 the next request preempts it (default: no limit)
@@ -192,7 +198,10 @@ internal sealed class BenchCommand : ICommand
           --per-sync FILE       also write one CSV line per policy and sync: context, ideal and
                                 decoded tokens, full re-process, time, the editor events since
                                 the previous request (where the cost goes), and the checkpoints
-                                saved, restored from disk, bytes copied, evicted and spilled
+                                saved, restored from disk, bytes copied, evicted and spilled;
+                                a bounded replay's lines add the tokens its refresh decoded in
+                                the pause after the request, and the stale documents and age
+                                of the oldest stale change the request saw
         """);
 }
 
@@ -219,10 +228,16 @@ internal static class BenchOptionsReader
         }
 
         Uri? engine = Engine(args.Option("--engine"));
-        IReadOnlyList<string> known = engine is null ? ReplayRunner.AllPolicies : RemoteReplayFactory.Targets;
+
+        // A bounded replay is ours again with the bound, right after its exact replay, or alone.
+        int maxSync = NotNegative("--max-sync-tokens", args.Int("--max-sync-tokens", 0));
+        string bounded = ReplayRunner.Bounded(CheckpointPolicies.Lspllama);
+        IReadOnlyList<string> known = engine is not null ? RemoteReplayFactory.Targets
+            : maxSync > 0 ? [.. ReplayRunner.AllPolicies, bounded]
+            : ReplayRunner.AllPolicies;
         string[] policies = args.Option("--policies") is string list
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : [.. known];
+            : [.. engine is null ? ReplayRunner.AllPolicies : known];
         foreach (string p in policies)
         {
             if (!known.Contains(p))
@@ -236,8 +251,6 @@ internal static class BenchOptionsReader
             throw new UsageException("--policies names no policy");
         }
 
-        // A bounded replay is ours again with the bound, right after its exact replay.
-        int maxSync = NotNegative("--max-sync-tokens", args.Int("--max-sync-tokens", 0));
         if (maxSync is > 0 and < LspLlama.Server.Settings.CompletionSection.MinMaxSyncTokens)
         {
             throw new UsageException($"--max-sync-tokens must be 0 or at least {LspLlama.Server.Settings.CompletionSection.MinMaxSyncTokens}");
@@ -248,7 +261,7 @@ internal static class BenchOptionsReader
             throw new UsageException("--max-sync-tokens replays the local model only; it does not go with --engine");
         }
 
-        if (maxSync > 0 && policies.Contains(CheckpointPolicies.Lspllama))
+        if (maxSync > 0 && policies.Contains(CheckpointPolicies.Lspllama) && !policies.Contains(bounded))
         {
             int at = Array.IndexOf(policies, CheckpointPolicies.Lspllama);
             policies = [.. policies[..(at + 1)], ReplayRunner.Bounded(CheckpointPolicies.Lspllama), .. policies[(at + 1)..]];

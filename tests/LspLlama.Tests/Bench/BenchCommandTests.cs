@@ -2,6 +2,7 @@ using LspLlama.Traces;
 using LspLlama.Bench;
 using LspLlama.Cli;
 using LspLlama.Core.Bench;
+using LspLlama.Tests.Support;
 using Xunit;
 
 namespace LspLlama.Tests.Bench;
@@ -67,6 +68,50 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bounded_replay_runs_alone_and_its_lines_add_up_to_its_lag_figures()
+    {
+        WriteTwoClasses(repeats: 60);
+        string json = Path.Combine(_dir, "b.json"), perSync = Path.Combine(_dir, "b.csv");
+        Assert.Equal(0, await CommandLine.RunAsync(
+            ["bench", "--workspace", _dir, "--syncs", "12", "--context-tokens", "1500", "--policies", "lspllama+bounded",
+             "--max-sync-tokens", "256", "--generate", "2", "--threads", "2", "--json", json, "--per-sync", perSync]));
+
+        using System.Text.Json.JsonDocument doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        System.Text.Json.JsonElement policy = Assert.Single(doc.RootElement.GetProperty("policies").EnumerateArray());
+        Assert.Equal("lspllama+bounded", policy.GetProperty("name").GetString());
+        System.Text.Json.JsonElement lag = policy.GetProperty("lag");
+
+        // Each line carries its pause's refresh and what its request saw stale, so a run stopped
+        // half-way (hours, at a real size) can still be tallied from its lines.
+        string[] header = ReplayRunner.PerSyncHeader.Split(',');
+        int background = Array.IndexOf(header, "background_tokens"), stale = Array.IndexOf(header, "stale_documents");
+        string[][] rows = [.. File.ReadAllLines(perSync).Skip(1).Select(l => l.Split(','))];
+        Assert.Equal(12 - policy.GetProperty("cacheHits").GetInt32(), rows.Length);
+        Assert.All(rows, r => Assert.Equal(header.Length, r.Length));
+        Assert.All(rows, r => Assert.Equal("lspllama+bounded", r[0]));
+        Assert.Equal(lag.GetProperty("backgroundTokens").GetInt64(), rows.Sum(r => long.Parse(r[background], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(lag.GetProperty("staleRequests").GetInt32(), rows.Count(r => r[stale] != "0"));
+        Assert.True(lag.GetProperty("backgroundTokens").GetInt64() > 0, "the pauses refreshed lagging context");
+    }
+
+    [Fact]
+    public async Task A_trace_only_run_with_a_model_saves_the_trace_its_replay_generates()
+    {
+        // Files of unlike sizes: how many open depends on how their tokens are counted.
+        for (int i = 0; i < 24; i++)
+        {
+            File.WriteAllText(Path.Combine(_dir, $"F{i:D2}.cs"), string.Concat(Enumerable.Repeat($"int v{i} = {i * 7919};\n", 5 + (i * 3))));
+        }
+
+        string model = TinyModels.Get(TinyArch.GraniteHybrid);
+        string only = Path.Combine(_dir, "only.trace"), replayed = Path.Combine(_dir, "replayed.trace");
+        string[] common = ["bench", "--workspace", _dir, "--syncs", "4", "--context-tokens", "900", "--model", model];
+        Assert.Equal(0, await CommandLine.RunAsync([.. common, "--trace-only", "--save-trace", only]));
+        Assert.Equal(0, await CommandLine.RunAsync([.. common, "--policies", "none", "--generate", "1", "--threads", "2", "--save-trace", replayed]));
+        Assert.Equal(File.ReadAllText(replayed), File.ReadAllText(only));
+    }
+
+    [Fact]
     public void A_saved_generated_trace_gets_the_context_size_its_generation_got()
     {
         BenchOptions Options(params string[] args) => BenchOptionsReader.Read(new ArgReader(["--workspace", _dir, .. args]));
@@ -89,6 +134,7 @@ public sealed class BenchCommandTests : IDisposable
 
     [Theory]
     [InlineData("--policies", "none,fastest")]
+    [InlineData("--policies", "lspllama+bounded")]
     [InlineData("--syncs", "0")]
     [InlineData("--seed", "x")]
     [InlineData("--bogus", "1")]
