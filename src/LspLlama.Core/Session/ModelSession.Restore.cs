@@ -59,17 +59,12 @@ public sealed partial class ModelSession
     /// </summary>
     private int? TryRestoreFromDisk(int target, int inMemory, ref Tally figures)
     {
-        if (_store.NewestSpilledAtOrBefore(target) is not { } c || c.Position <= inMemory)
+        if (SpilledWorthReading(target, inMemory) is not { } c)
         {
             return null;
         }
 
         int spared = c.Position - inMemory;
-        if (spared * _costs.MarginalSecondsPerToken <= _store.SpillReadSeconds(c.Length))
-        {
-            return null;
-        }
-
         byte[] buffer = _store.Rent(c.Length);
         try
         {
@@ -92,6 +87,17 @@ public sealed partial class ModelSession
             _store.ReturnBuffer(buffer);
         }
     }
+
+    /// <summary>
+    /// The spilled checkpoint a rollback to <paramref name="target"/> reads back: the newest at or
+    /// before it, when it lies past the best one in memory by more tokens than reading it costs.
+    /// <see cref="KeptAt"/> counts with the same rule, so a bound checked there holds in the sync.
+    /// </summary>
+    private SpilledCheckpoint? SpilledWorthReading(int target, int inMemory) =>
+        _store.NewestSpilledAtOrBefore(target) is { } c && c.Position > inMemory
+            && (c.Position - inMemory) * _costs.MarginalSecondsPerToken > _store.SpillReadSeconds(c.Length)
+            ? c
+            : null;
 
     private bool Restore(int position, ReadOnlySpan<byte> state, ref Tally figures)
     {

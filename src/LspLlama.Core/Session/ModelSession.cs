@@ -195,12 +195,20 @@ public sealed partial class ModelSession : IDisposable
     /// <summary>
     /// Tokens a rollback to <paramref name="target"/> keeps (the memory departs from the desired
     /// sequence after that many): all of them where the memory cuts there, else the newest checkpoint
-    /// in memory at or before it. What a sync will decode is the desired length minus this.
+    /// at or before it that the rollback restores, in memory or (when reading it back pays) on disk.
+    /// What a sync will decode is the desired length minus this.
     /// </summary>
+    /// <remarks>
+    /// At real sizes most checkpoints live on disk (a 1 GiB budget holds three of 295 MiB): counting
+    /// only those in memory made a bounded request (completion.maxSyncTokens) take an edit the disk
+    /// tier makes cheap for one past the bound, and answer from a lagging prompt that threw away
+    /// the context after the memory's checkpoint, for the refresh to decode again.
+    /// </remarks>
     public int KeptAt(int target)
     {
         bool canCut = _backend.MemoryKind is not (MemoryKind.Recurrent or MemoryKind.Hybrid) && CanCutDirectly(target);
-        return Rollback.Kept(target, _heldCount, canCut, _store.Memory.Select(c => c.Position));
+        int kept = Rollback.Kept(target, _heldCount, canCut, _store.Memory.Select(c => c.Position));
+        return target < _heldCount && !canCut && SpilledWorthReading(target, kept) is { } spilled ? spilled.Position : kept;
     }
 
     private SyncFigures DecodeFrom(ReadOnlySpan<int> desired, int from, SyncHints hints, ref Tally figures, CancellationToken cancellationToken)

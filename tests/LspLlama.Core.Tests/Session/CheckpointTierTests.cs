@@ -72,6 +72,32 @@ public sealed class CheckpointTierTests
         SessionAssert.MatchesFresh(session, backend);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(3600.0)]
+    public void What_a_rollback_keeps_is_known_before_the_sync_with_the_tier_counted(double secondsPerRead)
+    {
+        // A bounded request (completion.maxSyncTokens) decides from KeptAt whether the exact plan
+        // fits; it must count the disk tier as the rollback does, or an edit that a spilled
+        // checkpoint makes cheap looks past the bound.
+        var (session, backend, spill) = Hybrid(budgetKiB: 16);
+        int[] tokens = Tokens(400);
+        session.Sync(tokens, SyncHints.None, default);
+        int spilled = spill.Positions.Max();
+        int inMemoryBefore = session.Checkpoints.Where(c => c.Position <= spilled).Select(c => c.Position).DefaultIfEmpty(0).Max();
+        Assert.True(spilled > inMemoryBefore, "the newest spilled checkpoint lies past the memory's before it");
+
+        spill.SecondsPerRead = secondsPerRead;
+        tokens[spilled + 1] = 999;
+        int kept = session.KeptFor(tokens);
+        Assert.Equal(secondsPerRead == 0 ? spilled : inMemoryBefore, kept);
+
+        SyncFigures f = session.Sync(tokens, SyncHints.None, default);
+        Assert.Equal(kept == 0 ? -1 : kept, f.RestoredFrom); // -1: nothing before it, the memory starts empty
+        Assert.Equal(tokens.Length - kept, f.Decoded);
+        SessionAssert.MatchesFresh(session, backend);
+    }
+
     [Fact]
     public void A_slow_tier_is_not_read_and_the_memory_checkpoint_serves()
     {
