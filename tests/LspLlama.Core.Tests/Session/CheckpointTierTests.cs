@@ -56,12 +56,7 @@ public sealed class CheckpointTierTests
     [Fact]
     public void A_rollback_reads_the_tier_when_reading_is_cheaper_than_re_decoding()
     {
-        var (session, backend, spill) = Hybrid(budgetKiB: 16);
-        int[] tokens = Tokens(400);
-        session.Sync(tokens, SyncHints.None, default);
-        int spilled = spill.Positions.Max();
-        int inMemoryBefore = session.Checkpoints.Where(c => c.Position <= spilled).Select(c => c.Position).DefaultIfEmpty(0).Max();
-        Assert.True(spilled > inMemoryBefore, "the newest spilled checkpoint lies past the memory's before it");
+        var (session, backend, spill, tokens, spilled, inMemoryBefore) = SpilledPastMemory();
 
         spill.SecondsPerRead = 0;
         tokens[spilled + 1] = 999;
@@ -80,12 +75,7 @@ public sealed class CheckpointTierTests
         // A bounded request (completion.maxSyncTokens) decides from KeptAt whether the exact plan
         // fits; it must count the disk tier as the rollback does, or an edit that a spilled
         // checkpoint makes cheap looks past the bound.
-        var (session, backend, spill) = Hybrid(budgetKiB: 16);
-        int[] tokens = Tokens(400);
-        session.Sync(tokens, SyncHints.None, default);
-        int spilled = spill.Positions.Max();
-        int inMemoryBefore = session.Checkpoints.Where(c => c.Position <= spilled).Select(c => c.Position).DefaultIfEmpty(0).Max();
-        Assert.True(spilled > inMemoryBefore, "the newest spilled checkpoint lies past the memory's before it");
+        var (session, backend, spill, tokens, spilled, inMemoryBefore) = SpilledPastMemory();
 
         spill.SecondsPerRead = secondsPerRead;
         tokens[spilled + 1] = 999;
@@ -187,6 +177,18 @@ public sealed class CheckpointTierTests
         Assert.Equal([499], cheap);
         Assert.Empty(costly);
         Assert.Equal([519], farther);
+    }
+
+    /// <summary>A synced session whose newest spilled checkpoint lies past memory's newest before it.</summary>
+    private static (ModelSession Session, FakeBackend Backend, MemorySpill Spill, int[] Tokens, int Spilled, int InMemoryBefore) SpilledPastMemory()
+    {
+        var (session, backend, spill) = Hybrid(budgetKiB: 16);
+        int[] tokens = Tokens(400);
+        session.Sync(tokens, SyncHints.None, default);
+        int spilled = spill.Positions.Max();
+        int inMemoryBefore = session.Checkpoints.Where(c => c.Position <= spilled).Select(c => c.Position).DefaultIfEmpty(0).Max();
+        Assert.True(spilled > inMemoryBefore, "the newest spilled checkpoint lies past the memory's before it");
+        return (session, backend, spill, tokens, spilled, inMemoryBefore);
     }
 
     private static (ModelSession Session, FakeBackend Backend, MemorySpill Spill) Hybrid(int budgetKiB)
