@@ -20,7 +20,9 @@ public sealed record PromptLag(int Documents, int Tokens, IReadOnlyList<string> 
 /// starts to the end, always including the active document's part. The context may lag behind the
 /// editor there; the caller brings it up to date in the background (a sync to the exact plan).
 /// Among the prompts within the bound it takes the one whose context lags least, then the longest,
-/// then the cheapest.
+/// then the cheapest. A document stands at most once as context: a kept copy of one the tail shows
+/// again would only make the prompt longer, and typing after a switch would decode the file just
+/// left anew on every keystroke, a copy more each time.
 /// </summary>
 public static class BoundedPrompt
 {
@@ -39,6 +41,11 @@ public static class BoundedPrompt
         int heldActive = ActiveStart(heldSegments, held.Length);
         int lcp = held.CommonPrefixLength(e);
         int[] copyEnd = HeldCopyEnds(exact.Segments, e, held, heldSegments, lcp);
+        Dictionary<string, int> exactContextStarts = new(StringComparer.Ordinal);
+        foreach (PlannedSegment s in exact.Segments.Where(s => !s.Active))
+        {
+            exactContextStarts.TryAdd(s.Uri, s.Start);
+        }
 
         Candidate? best = null;
         foreach (int j in TailStarts(exact.Segments, n, active, maxTokens))
@@ -46,7 +53,7 @@ public static class BoundedPrompt
             foreach (int k in KeptEnds(exact.Segments, heldSegments, held.Length, heldActive, lcp, active))
             {
                 int length = k + n - j;
-                if (length > budget || length == 0)
+                if (length > budget || length == 0 || KeepsWhatTheTailRepeats(heldSegments, k, exactContextStarts, j))
                 {
                     continue;
                 }
@@ -105,6 +112,21 @@ public static class BoundedPrompt
                 : Length != other.Length ? Length > other.Length
                 : Cost < other.Cost;
         }
+    }
+
+    /// <summary>Whether the memory's first <paramref name="kept"/> tokens hold a document the exact tail from <paramref name="tailStart"/> shows as context too.</summary>
+    private static bool KeepsWhatTheTailRepeats(
+        IReadOnlyList<PlannedSegment> heldSegments, int kept, Dictionary<string, int> exactContextStarts, int tailStart)
+    {
+        foreach (PlannedSegment h in heldSegments)
+        {
+            if (!h.Active && h.Start + h.Length <= kept && exactContextStarts.TryGetValue(h.Uri, out int start) && start >= tailStart)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int ActiveStart(IReadOnlyList<PlannedSegment> segments, int fallback)

@@ -93,6 +93,31 @@ public sealed class BoundedPromptTests
     }
 
     [Fact]
+    public void TypingAfterASwitchReusesTheFileJustLeftInsteadOfCopyingItAgain()
+    {
+        (ContextPlan plan, int[] held, PlannedSegment[] layout) = Synced();
+        plan.SetActive("f0", 100);
+        PlanBuild switched = BoundedPrompt.Choose(plan.Build(), held, layout, t => t, 1200, plan.Budget);
+        Assert.Equal(["f0", "f1", "f2", "f3", "f4", "f5", "f0"], Order(switched));
+
+        // Keystrokes in f0: the memory holds f5 exactly, right before the active part. A prompt that
+        // keeps it and appends it again is longer, but decodes f5 anew on every keystroke and grows by
+        // a copy of f5 each time.
+        int[] memory = switched.Tokens.ToArray();
+        PlannedSegment[] memoryLayout = [.. switched.Segments];
+        for (int keystroke = 0; keystroke < 3; keystroke++)
+        {
+            plan.Edit("f0", 100 + keystroke, 0, "x");
+            plan.SetActive("f0", 101 + keystroke);
+            PlanBuild typed = BoundedPrompt.Choose(plan.Build(), memory, memoryLayout, t => t, 1200, plan.Budget);
+
+            Assert.Equal(["f0", "f1", "f2", "f3", "f4", "f5", "f0"], Order(typed));
+            Assert.True(Cost(memory, typed.Tokens.Span) < 100, $"keystroke {keystroke} decodes {Cost(memory, typed.Tokens.Span)}");
+            (memory, memoryLayout) = (typed.Tokens.ToArray(), [.. typed.Segments]);
+        }
+    }
+
+    [Fact]
     public void RecurrentMemoryKeepsOnlyWhereACheckpointLies()
     {
         (ContextPlan plan, int[] held, PlannedSegment[] layout) = Synced();
