@@ -76,7 +76,13 @@ public sealed partial class ModelSession : IDisposable
     /// Throws <see cref="OperationCanceledException"/> when cancelled between batches; the session
     /// then holds the prefix decoded so far (see <see cref="Held"/> and <see cref="LastFigures"/>).
     /// </summary>
-    public SyncFigures Sync(ReadOnlySpan<int> desired, SyncHints hints, CancellationToken cancellationToken)
+    /// <param name="keepAtLeast">
+    /// What the caller counted on the rollback keeping (<see cref="KeptAt"/>): when it keeps less (a
+    /// spilled checkpoint failed to read back, a checkpoint was refused), the sync stops after the
+    /// rollback, holding a prefix shorter than <paramref name="desired"/>, so a caller bounding what it
+    /// decodes can choose again from what the memory holds now.
+    /// </param>
+    public SyncFigures Sync(ReadOnlySpan<int> desired, SyncHints hints, CancellationToken cancellationToken, int keepAtLeast = 0)
     {
         if (desired.IsEmpty)
         {
@@ -107,6 +113,11 @@ public sealed partial class ModelSession : IDisposable
         figures.Ideal = Math.Max(figures.Ideal, 1);
         int from = RollBack(Math.Min(common, desired.Length - 1), ref figures);
         figures.Kept = from;
+        if (from < keepAtLeast)
+        {
+            return Finish(ref figures, cancelled: false);
+        }
+
         return DecodeFrom(desired, from, hints, ref figures, cancellationToken);
     }
 

@@ -375,8 +375,7 @@ public sealed class ModelServing : IDisposable
         _plan.SetActive(uri, offset);
         PlanBuild exact = _plan.Build();
         _hooks?.BeforeSync(exact.Tokens);
-        PlanBuild build = WithinBound(exact);
-        SyncTracked(exact, build, cancellation);
+        PlanBuild build = SyncWithinBound(exact, cancellation);
         if (_sampler is null || _samplerOptions != options.Sampling)
         {
             _sampler = new LogitSampler(options.Sampling);
@@ -412,15 +411,58 @@ public sealed class ModelServing : IDisposable
     }
 
     /// <summary>
+    /// Syncs a request to the exact plan or, past the bound, to a bounded prompt, and returns the one
+    /// it synced to. The bound is checked against what the rollback keeps, spilled checkpoints
+    /// included; when the rollback then keeps less (a spilled checkpoint failed to read back, a
+    /// checkpoint was refused: both are gone after), the sync stops there and the prompt is chosen
+    /// again from what the memory now holds, rather than decode from an older checkpoint past the bound.
+    /// </summary>
+    private PlanBuild SyncWithinBound(PlanBuild exact, CancellationToken cancellation)
+    {
+        PlanBuild build = WithinBound(exact);
+        if (_options().MaxSyncTokens <= 0)
+        {
+            SyncTracked(exact, build, cancellation);
+            return build;
+        }
+
+        // An attempt falls short only when a checkpoint it counted on fails, and that checkpoint is
+        // dropped, so there are at most as many attempts as checkpoints; the cap says so, in case a
+        // backend kept refusing a cut without dropping anything.
+        ModelSession session = _model.Session;
+        int attempts = session.Checkpoints.Count + session.SpilledCheckpoints.Count + 2;
+        SyncFigures? shortOf = null;
+        for (int attempt = 1; ; attempt++)
+        {
+            int syncs = _syncs;
+            bool reached = SyncTracked(exact, build, cancellation, holdToKept: attempt < attempts);
+            if (shortOf is { } earlier && _syncs != syncs && _lastSync is { } last)
+            {
+                // The restores of the attempts that fell short were copied all the same.
+                _lastSync = last with { Restoring = earlier.Restoring + last.Restoring, Traffic = earlier.Traffic + last.Traffic };
+            }
+
+            if (reached)
+            {
+                return build;
+            }
+
+            _logger.LogWarning("sync: the rollback kept less than counted (a checkpoint failed to restore); choosing the prompt again");
+            shortOf = _lastSync;
+            build = WithinBound(exact);
+        }
+    }
+
+    /// <summary>
     /// Syncs to <paramref name="build"/> (up to <paramref name="maxTokens"/> decoded) and records
     /// what the memory then lacks of <paramref name="exact"/>, also when the sync was cancelled.
     /// True when the memory holds all of <paramref name="build"/>.
     /// </summary>
-    private bool SyncTracked(PlanBuild exact, PlanBuild build, CancellationToken cancellation, int maxTokens = int.MaxValue)
+    private bool SyncTracked(PlanBuild exact, PlanBuild build, CancellationToken cancellation, int maxTokens = int.MaxValue, bool holdToKept = false)
     {
         try
         {
-            return SyncPlanned(build, cancellation, maxTokens);
+            return SyncPlanned(build, cancellation, maxTokens, holdToKept);
         }
         finally
         {
@@ -433,52 +475,61 @@ public sealed class ModelServing : IDisposable
     /// <summary>
     /// Brings the session to <paramref name="build"/>, or its first tokens when reaching the end would
     /// decode more than <paramref name="maxTokens"/>; a long sync runs in steps and reports progress.
-    /// True when it reached the end.
+    /// True when it reached the end. With <paramref name="holdToKept"/> it stops after a rollback
+    /// that keeps less than <see cref="ModelSession.KeptAt"/> counted, and returns false.
     /// </summary>
-    private bool SyncPlanned(PlanBuild build, CancellationToken cancellation, int maxTokens = int.MaxValue)
+    private bool SyncPlanned(PlanBuild build, CancellationToken cancellation, int maxTokens = int.MaxValue, bool holdToKept = false)
     {
         _lastPlan = new PlannedLayout([.. build.Segments], build.Hints);
         ModelSession session = _model.Session;
         int length = build.Tokens.Length;
         int start = session.Held.CommonPrefixLength(build.Tokens.Span);
         int stop = length;
+        int kept = length == 0 || (maxTokens >= length && !holdToKept) ? 0 : session.KeptAt(Math.Min(start, length - 1));
         if (maxTokens < length)
         {
-            int kept = length == 0 ? 0 : session.KeptAt(Math.Min(start, length - 1));
             stop = (int)Math.Min(length, (long)kept + Math.Max(1, maxTokens));
         }
 
+        int keepAtLeast = holdToKept ? kept : 0;
         int pending = stop - start;
         var total = new SteppedSync(length);
         if (pending < _options().ProgressMinTokens)
         {
-            SyncStep(build, stop, total, cancellation);
-            return stop == length;
+            return SyncStep(build, stop, keepAtLeast, total, cancellation) && stop == length;
         }
 
         int step = Math.Max(_model.BatchSize * 4, 256);
+        bool reached = true;
         _observer.LongSync(pending, report =>
         {
             for (int end = start + step; end < stop; end += step)
             {
-                SyncStep(build, end, total, cancellation);
+                if (!SyncStep(build, end, keepAtLeast, total, cancellation))
+                {
+                    reached = false;
+                    return;
+                }
+
                 report((int)(100L * (end - start) / pending));
             }
 
-            SyncStep(build, stop, total, cancellation);
+            reached = SyncStep(build, stop, keepAtLeast, total, cancellation);
         });
-        return stop == length;
+        return reached && stop == length;
     }
 
     // One sync to the first `end` tokens; also a cancelled one counts: the session knows what it
-    // decoded before stopping. Unchanged figures mean it stopped before it started.
-    private void SyncStep(PlanBuild build, int end, SteppedSync total, CancellationToken cancellation)
+    // decoded before stopping. Unchanged figures mean it stopped before it started. False when the
+    // rollback kept less than `keepAtLeast` and the session stopped short of `end`.
+    private bool SyncStep(PlanBuild build, int end, int keepAtLeast, SteppedSync total, CancellationToken cancellation)
     {
         ModelSession session = _model.Session;
         SyncFigures before = session.LastFigures;
         try
         {
-            session.Sync(build.Tokens.Span[..end], build.Hints, cancellation);
+            session.Sync(build.Tokens.Span[..end], build.Hints, cancellation, keepAtLeast);
+            return session.Held.Length == end;
         }
         finally
         {

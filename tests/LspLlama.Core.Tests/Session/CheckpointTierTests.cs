@@ -127,6 +127,29 @@ public sealed class CheckpointTierTests
     }
 
     [Fact]
+    public void A_sync_told_what_the_rollback_keeps_stops_after_it_when_the_read_fails()
+    {
+        // A bounded request counts on the spilled checkpoint; when it fails to read back, the sync
+        // must not decode from the older one (past the bound) but stop, for the request to choose again.
+        var (session, backend, spill, tokens, spilled, inMemoryBefore) = SpilledPastMemory();
+        spill.SecondsPerRead = 0;
+        spill.DamageReads = true;
+        tokens[spilled + 1] = 999;
+        int counted = session.KeptFor(tokens);
+        Assert.Equal(spilled, counted);
+
+        SyncFigures f = session.Sync(tokens, SyncHints.None, default, keepAtLeast: counted);
+        Assert.Equal((0, inMemoryBefore, inMemoryBefore), (f.Decoded, f.Kept, session.Held.Length));
+
+        // The damaged checkpoint is gone, so what the session counts now is what a rollback keeps.
+        int now = session.KeptFor(tokens);
+        Assert.Equal(inMemoryBefore, now);
+        session.Sync(tokens, SyncHints.None, default, keepAtLeast: now);
+        Assert.Equal(tokens.Length, session.Held.Length);
+        SessionAssert.MatchesFresh(session, backend);
+    }
+
+    [Fact]
     public void Spilled_checkpoints_are_dropped_with_their_tokens()
     {
         var (session, backend, spill) = Hybrid(budgetKiB: 16);

@@ -19,9 +19,9 @@ public sealed class BoundedReplayTests
         [.. SyntheticWorkspace.Generate(seed, 24_000, bytesPerFile: 3_000).Select(f => new SourceFile("file:///w/" + f.RelativePath, "csharp", f.Text))],
         new TraceGeneratorOptions(Seed: seed, Syncs: 80, ContextTokens: 8_000)).Generate("/w");
 
-    private static ReplayServing Target(ReplayRecurrentBackend backend, int maxSyncTokens) =>
+    private static ReplayServing Target(ReplayRecurrentBackend backend, int maxSyncTokens, ICheckpointSpill? spill = null) =>
         new(
-            new ReplayServedModel(backend, CheckpointPolicies.Create("lspllama", new CheckpointSettings(MinSpacingTokens: 16, IntervalTokens: 256))),
+            new ReplayServedModel(backend, CheckpointPolicies.Create("lspllama", new CheckpointSettings(MaxMemoryMiB: 1, MinSpacingTokens: 16, IntervalTokens: 256)), spill),
             new ContextSettings { ContextSize = 1 << 16, Layout = FimLayout.Psm, SuffixLines = 4, MaxActiveTokens = maxSyncTokens },
             new GenerationOptions { MaxTokens = 4, TimeBudget = TimeSpan.FromMinutes(1) },
             TraceHeader.Utf16,
@@ -104,6 +104,40 @@ public sealed class BoundedReplayTests
         Assert.False(exact.Figures!.Lag!.Any);
         Assert.Equal(0, exact.Figures.Lag.BoundedRequests);
         Assert.True(bounded.Figures!.Lag!.BoundedRequests > 0);
+    }
+
+    [Fact]
+    public void A_spilled_checkpoint_that_fails_to_read_back_does_not_take_a_request_past_the_bound()
+    {
+        // The bound is checked against what the rollback keeps, which counts a spilled checkpoint
+        // where reading it pays; when the read then fails, the rollback falls back to an older
+        // checkpoint, and the request must choose its prompt again rather than decode from there.
+        EditTrace trace = Trace(5);
+        var spill = new UnreadableSpill();
+        using ReplayServing target = Target(new ReplayRecurrentBackend(stateBytes: 64 * 1024), Bound, spill);
+        long max = 0;
+        for (int i = 0; i < trace.Events.Count; i++)
+        {
+            if (trace.Events[i] is not TraceCompletion c)
+            {
+                target.Apply(trace.Events[i]);
+                continue;
+            }
+
+            if (target.Sync(c, CancellationToken.None) is { } cost)
+            {
+                Assert.True(cost.DecodedTokens <= Bound, $"request {i} decoded {cost.DecodedTokens} after {spill.FailedReads} failed reads");
+                max = Math.Max(max, cost.DecodedTokens);
+            }
+
+            if (ReplayRunner.PausesAfter(trace.Events, i))
+            {
+                _ = target.Idle(int.MaxValue, CancellationToken.None);
+            }
+        }
+
+        Assert.True(spill.FailedReads > 0, "the rollbacks must have counted on the unreadable tier for the test to mean anything");
+        Assert.False(target.Figures!.Lag!.Any);
     }
 
     [Fact]

@@ -48,9 +48,9 @@ internal sealed class ReplayByteTokenizer : ITokenizer
 /// (the position it was saved at plus padding) brings back exactly the prefix it was saved after.
 /// Decoding anywhere but right after the last held position throws, as llama.cpp would.
 /// </summary>
-internal sealed class ReplayRecurrentBackend(int contextSize = 1 << 16, int batchSize = 64) : ISessionBackend
+internal sealed class ReplayRecurrentBackend(int contextSize = 1 << 16, int batchSize = 64, int stateBytes = 1024) : ISessionBackend
 {
-    private const int StateBytes = 1024;
+    private readonly int _stateBytes = Math.Max(sizeof(int), stateBytes);
     private int _held;
 
     public MemoryKind MemoryKind => MemoryKind.Recurrent;
@@ -96,22 +96,22 @@ internal sealed class ReplayRecurrentBackend(int contextSize = 1 << 16, int batc
 
     public int SequenceMinPosition() => _held - 1;
 
-    public int PartialStateSize() => StateBytes;
+    public int PartialStateSize() => _stateBytes;
 
     public int SavePartialState(Span<byte> destination)
     {
-        if (destination.Length < StateBytes)
+        if (destination.Length < _stateBytes)
         {
             return 0;
         }
 
         BinaryPrimitives.WriteInt32LittleEndian(destination, _held);
-        return StateBytes;
+        return _stateBytes;
     }
 
     public bool RestorePartialState(ReadOnlySpan<byte> source)
     {
-        if (source.Length != StateBytes)
+        if (source.Length != _stateBytes)
         {
             return false;
         }
@@ -126,7 +126,7 @@ internal sealed class ReplayRecurrentBackend(int contextSize = 1 << 16, int batc
 /// proposes the same rare text every time ("zq" repeated, which the generated traces never type,
 /// so the typed-ahead cache stays out of the way), counting what it accepts.
 /// </summary>
-internal sealed class ReplayServedModel(ISessionBackend backend, ICheckpointPolicy policy) : LspLlama.Engine.IServedModel
+internal sealed class ReplayServedModel(ISessionBackend backend, ICheckpointPolicy policy, ICheckpointSpill? spill = null) : LspLlama.Engine.IServedModel
 {
     public string Path => "fake.gguf";
 
@@ -134,7 +134,7 @@ internal sealed class ReplayServedModel(ISessionBackend backend, ICheckpointPoli
 
     public ITokenizer Tokenizer { get; } = new ReplayByteTokenizer();
 
-    public ModelSession Session { get; } = new(backend, policy);
+    public ModelSession Session { get; } = new(backend, policy, spill);
 
     public int ContextSize => backend.ContextSize;
 
@@ -156,5 +156,48 @@ internal sealed class ReplayServedModel(ISessionBackend backend, ICheckpointPoli
             model.Session.AppendGenerated(token);
             model.Accepted++;
         }
+    }
+}
+
+/// <summary>
+/// A disk tier on a disk that lost its files: it takes every checkpoint and says reading one back
+/// costs nothing, so a rollback counts on it, and then no read succeeds.
+/// </summary>
+internal sealed class UnreadableSpill : ICheckpointSpill
+{
+    private readonly List<byte[]> _written = [];
+    private readonly Dictionary<long, int> _lengths = [];
+    private long _next;
+
+    public int FailedReads { get; private set; }
+
+    public long Bytes => _lengths.Values.Sum(n => (long)n);
+
+    public SpilledCheckpoint? Spill(int position, byte[] buffer, int length)
+    {
+        _written.Add(buffer);
+        _lengths[_next] = length;
+        return new SpilledCheckpoint(_next++, position, length);
+    }
+
+    public bool TryRead(SpilledCheckpoint checkpoint, Span<byte> destination)
+    {
+        FailedReads++;
+        _lengths.Remove(checkpoint.Id);
+        return false;
+    }
+
+    public void Drop(SpilledCheckpoint checkpoint) => _lengths.Remove(checkpoint.Id);
+
+    public void TakeWritten(List<byte[]> buffers, TimeSpan wait = default)
+    {
+        buffers.AddRange(_written);
+        _written.Clear();
+    }
+
+    public double ReadSeconds(long bytes) => 0;
+
+    public void Dispose()
+    {
     }
 }
