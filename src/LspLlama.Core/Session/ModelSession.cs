@@ -76,13 +76,13 @@ public sealed partial class ModelSession : IDisposable
     /// Throws <see cref="OperationCanceledException"/> when cancelled between batches; the session
     /// then holds the prefix decoded so far (see <see cref="Held"/> and <see cref="LastFigures"/>).
     /// </summary>
-    /// <param name="keepAtLeast">
-    /// What the caller counted on the rollback keeping (<see cref="KeptAt"/>): when it keeps less (a
-    /// spilled checkpoint failed to read back, a checkpoint was refused), the sync stops after the
-    /// rollback, holding a prefix shorter than <paramref name="desired"/>, so a caller bounding what it
-    /// decodes can choose again from what the memory holds now.
+    /// <param name="stopIfKeptLess">
+    /// When the rollback keeps less than <see cref="KeptAt"/> counted (a spilled checkpoint failed to
+    /// read back, a checkpoint was refused), stop after it, holding a prefix shorter than
+    /// <paramref name="desired"/>, so a caller bounding what it decodes can choose again from what
+    /// the memory holds now.
     /// </param>
-    public SyncFigures Sync(ReadOnlySpan<int> desired, SyncHints hints, CancellationToken cancellationToken, int keepAtLeast = 0)
+    public SyncFigures Sync(ReadOnlySpan<int> desired, SyncHints hints, CancellationToken cancellationToken, bool stopIfKeptLess = false)
     {
         if (desired.IsEmpty)
         {
@@ -111,9 +111,11 @@ public sealed partial class ModelSession : IDisposable
         // Logits come from decoding, so at least the last token is decoded again: no rollback can
         // do with less (the previous completion's tokens are held after it, or the logits are stale).
         figures.Ideal = Math.Max(figures.Ideal, 1);
-        int from = RollBack(Math.Min(common, desired.Length - 1), ref figures);
+        int target = Math.Min(common, desired.Length - 1);
+        int counted = stopIfKeptLess ? KeptAt(target) : 0;
+        int from = RollBack(target, ref figures);
         figures.Kept = from;
-        if (from < keepAtLeast)
+        if (from < counted)
         {
             return Finish(ref figures, cancelled: false);
         }

@@ -485,18 +485,17 @@ public sealed class ModelServing : IDisposable
         int length = build.Tokens.Length;
         int start = session.Held.CommonPrefixLength(build.Tokens.Span);
         int stop = length;
-        int kept = length == 0 || (maxTokens >= length && !holdToKept) ? 0 : session.KeptAt(Math.Min(start, length - 1));
         if (maxTokens < length)
         {
+            int kept = length == 0 ? 0 : session.KeptAt(Math.Min(start, length - 1));
             stop = (int)Math.Min(length, (long)kept + Math.Max(1, maxTokens));
         }
 
-        int keepAtLeast = holdToKept ? kept : 0;
         int pending = stop - start;
         var total = new SteppedSync(length);
         if (pending < _options().ProgressMinTokens)
         {
-            return SyncStep(build, stop, keepAtLeast, total, cancellation) && stop == length;
+            return SyncStep(build, stop, holdToKept, total, cancellation) && stop == length;
         }
 
         int step = Math.Max(_model.BatchSize * 4, 256);
@@ -505,7 +504,7 @@ public sealed class ModelServing : IDisposable
         {
             for (int end = start + step; end < stop; end += step)
             {
-                if (!SyncStep(build, end, keepAtLeast, total, cancellation))
+                if (!SyncStep(build, end, holdToKept, total, cancellation))
                 {
                     reached = false;
                     return;
@@ -514,21 +513,21 @@ public sealed class ModelServing : IDisposable
                 report((int)(100L * (end - start) / pending));
             }
 
-            reached = SyncStep(build, stop, keepAtLeast, total, cancellation);
+            reached = SyncStep(build, stop, holdToKept, total, cancellation);
         });
         return reached && stop == length;
     }
 
     // One sync to the first `end` tokens; also a cancelled one counts: the session knows what it
     // decoded before stopping. Unchanged figures mean it stopped before it started. False when the
-    // rollback kept less than `keepAtLeast` and the session stopped short of `end`.
-    private bool SyncStep(PlanBuild build, int end, int keepAtLeast, SteppedSync total, CancellationToken cancellation)
+    // rollback kept less than counted (`holdToKept`) and the session stopped short of `end`.
+    private bool SyncStep(PlanBuild build, int end, bool holdToKept, SteppedSync total, CancellationToken cancellation)
     {
         ModelSession session = _model.Session;
         SyncFigures before = session.LastFigures;
         try
         {
-            session.Sync(build.Tokens.Span[..end], build.Hints, cancellation, keepAtLeast);
+            session.Sync(build.Tokens.Span[..end], build.Hints, cancellation, holdToKept);
             return session.Held.Length == end;
         }
         finally

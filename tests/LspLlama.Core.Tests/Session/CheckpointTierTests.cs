@@ -138,13 +138,13 @@ public sealed class CheckpointTierTests
         int counted = session.KeptFor(tokens);
         Assert.Equal(spilled, counted);
 
-        SyncFigures f = session.Sync(tokens, SyncHints.None, default, keepAtLeast: counted);
+        SyncFigures f = session.Sync(tokens, SyncHints.None, default, stopIfKeptLess: true);
         Assert.Equal((0, inMemoryBefore, inMemoryBefore), (f.Decoded, f.Kept, session.Held.Length));
 
         // The damaged checkpoint is gone, so what the session counts now is what a rollback keeps.
         int now = session.KeptFor(tokens);
         Assert.Equal(inMemoryBefore, now);
-        session.Sync(tokens, SyncHints.None, default, keepAtLeast: now);
+        session.Sync(tokens, SyncHints.None, default, stopIfKeptLess: true);
         Assert.Equal(tokens.Length, session.Held.Length);
         SessionAssert.MatchesFresh(session, backend);
     }

@@ -115,7 +115,6 @@ public sealed class BoundedReplayTests
         EditTrace trace = Trace(5);
         var spill = new UnreadableSpill();
         using ReplayServing target = Target(new ReplayRecurrentBackend(stateBytes: 64 * 1024), Bound, spill);
-        long max = 0;
         for (int i = 0; i < trace.Events.Count; i++)
         {
             if (trace.Events[i] is not TraceCompletion c)
@@ -127,7 +126,6 @@ public sealed class BoundedReplayTests
             if (target.Sync(c, CancellationToken.None) is { } cost)
             {
                 Assert.True(cost.DecodedTokens <= Bound, $"request {i} decoded {cost.DecodedTokens} after {spill.FailedReads} failed reads");
-                max = Math.Max(max, cost.DecodedTokens);
             }
 
             if (ReplayRunner.PausesAfter(trace.Events, i))
